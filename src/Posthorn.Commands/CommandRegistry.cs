@@ -1,0 +1,20 @@
+using Posthorn.Commands.Common;
+
+namespace Posthorn.Commands;
+
+/// <summary>A command of the multi-call executable.</summary>
+public sealed record CommandInfo(string Name, string Summary, Func<CommandContext, int> Run);
+
+/// <summary>
+/// The commands of <c>posthorn</c>, found by argv[0] (a link named <c>postconf</c>) or by the
+/// first argument (<c>posthorn postconf</c>). One line a command.
+/// </summary>
+public static class CommandRegistry
+{
+    public static IReadOnlyList<CommandInfo> All { get; } =
+    [
+        new("postconf", "Postfix configuration utility", Postconf.PostconfCommand.Run),
+    ];
+
+    public static CommandInfo? Find(string name) => All.FirstOrDefault(c => c.Name == name);
+}

@@ -1,0 +1,150 @@
+using System.Globalization;
+
+namespace Posthorn.Core.Config;
+
+/// <summary>
+/// The effective main.cf of one configuration directory, as one service sees it: the file's
+/// definitions, then master.cf <c>-o</c> overrides on top, then registered defaults beneath.
+/// Values are expanded lazily on <see cref="Get"/> (<c>$name</c>, <c>${name}</c>,
+/// <c>$(name)</c> and the conditional forms of postconf(5)), with loop detection.
+/// Immutable: <see cref="WithOverrides"/> returns a new view.
+/// </summary>
+public sealed class MainConfig
+{
+    private readonly Dictionary<string, MainCfEntry> _file;
+    private readonly Dictionary<string, string> _overrides;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> _expanded = new(StringComparer.Ordinal);
+
+    private MainConfig(string configDirectory, MainCfFile file, Dictionary<string, string> overrides)
+    {
+        ConfigDirectory = configDirectory;
+        File = file;
+        _file = file.ToDictionary();
+        _overrides = overrides;
+    }
+
+    public string ConfigDirectory { get; }
+
+    /// <summary>The parsed main.cf this view was built from.</summary>
+    public MainCfFile File { get; }
+
+    public string MainCfPath => Path.Combine(ConfigDirectory, "main.cf");
+
+    /// <summary>Loads DIR/main.cf. A missing directory is a one-line <see cref="ConfigException"/>.</summary>
+    public static MainConfig Load(string configDirectory)
+    {
+        if (!Directory.Exists(configDirectory))
+            throw new ConfigException($"open {configDirectory}/main.cf: No such file or directory");
+        var file = MainCfFile.Load(Path.Combine(configDirectory, "main.cf"));
+        return new MainConfig(configDirectory, file, new Dictionary<string, string>(StringComparer.Ordinal));
+    }
+
+    /// <summary>A configuration from text, for tests and tools.</summary>
+    public static MainConfig FromText(string text, string configDirectory = "/etc/posthorn") =>
+        new(configDirectory, MainCfFile.Parse(Path.Combine(configDirectory, "main.cf"), text),
+            new Dictionary<string, string>(StringComparer.Ordinal));
+
+    /// <summary>A view with master.cf <c>-o name=value</c> overrides applied on top.</summary>
+    public MainConfig WithOverrides(IEnumerable<KeyValuePair<string, string>> overrides)
+    {
+        var merged = new Dictionary<string, string>(_overrides, StringComparer.Ordinal);
+        foreach (var (k, v) in overrides)
+            merged[k] = v;
+        return new MainConfig(ConfigDirectory, File, merged);
+    }
+
+    /// <summary>True when main.cf or an override defines the name.</summary>
+    public bool IsSet(string name) => _overrides.ContainsKey(name) || _file.ContainsKey(name);
+
+    /// <summary>The value as written (override, then main.cf, then the registered default), unexpanded; null when unknown.</summary>
+    public string? GetRaw(string name)
+    {
+        if (_overrides.TryGetValue(name, out var o))
+            return o;
+        if (_file.TryGetValue(name, out var e))
+            return e.Value;
+        if (ParameterRegistry.TryGet(name, out var def))
+            return def.Compute is not null ? def.Compute(this) : def.Default;
+        return null;
+    }
+
+    /// <summary>The fully expanded value; the empty string for an unknown name.</summary>
+    public string Get(string name) =>
+        _expanded.GetOrAdd(name, n => ParameterExpander.Expand(this, GetRaw(n) ?? "", [n]));
+
+    /// <summary>Expands an arbitrary string against this configuration.</summary>
+    public string Expand(string text) => ParameterExpander.Expand(this, text, []);
+
+    /// <summary>The value split on commas and whitespace, empty items dropped.</summary>
+    public IReadOnlyList<string> GetList(string name) => SplitList(Get(name));
+
+    public static IReadOnlyList<string> SplitList(string value) =>
+        value.Split([',', ' ', '\t', '\r', '\n'], StringSplitOptions.RemoveEmptyEntries);
+
+    public bool GetBool(string name)
+    {
+        var v = Get(name).Trim();
+        if (v.Equals("yes", StringComparison.OrdinalIgnoreCase) || v.Equals("true", StringComparison.OrdinalIgnoreCase))
+            return true;
+        if (v.Equals("no", StringComparison.OrdinalIgnoreCase) || v.Equals("false", StringComparison.OrdinalIgnoreCase) || v.Length == 0)
+            return false;
+        throw new ConfigException(Where(name), WhereLine(name), $"bad boolean configuration: {name} = {v}");
+    }
+
+    public int GetInt(string name) => checked((int)GetLong(name));
+
+    public long GetLong(string name)
+    {
+        var v = Get(name).Trim();
+        if (long.TryParse(v, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n))
+            return n;
+        throw new ConfigException(Where(name), WhereLine(name), $"bad numerical configuration: {name} = {v}");
+    }
+
+    /// <summary>A time value: a number with an optional unit s, m, h, d or w; a bare number uses the parameter's default unit.</summary>
+    public TimeSpan GetTime(string name)
+    {
+        var v = Get(name).Trim();
+        char unit = ParameterRegistry.TryGet(name, out var def) ? def.TimeUnit : 's';
+        if (TimeValue.TryParse(v, unit, out var t))
+            return t;
+        throw new ConfigException(Where(name), WhereLine(name), $"invalid {name} parameter value: \"{v}\"");
+    }
+
+    private string Where(string name) => _overrides.ContainsKey(name) ? Path.Combine(ConfigDirectory, "master.cf") : MainCfPath;
+
+    private int WhereLine(string name) => _file.TryGetValue(name, out var e) && !_overrides.ContainsKey(name) ? e.Line : 0;
+}
+
+/// <summary>Postfix time values: a decimal number followed by an optional unit letter.</summary>
+public static class TimeValue
+{
+    public static bool TryParse(string text, char defaultUnit, out TimeSpan value)
+    {
+        value = TimeSpan.Zero;
+        if (text.Length == 0)
+            return false;
+        char unit = defaultUnit;
+        var digits = text;
+        if (char.IsLetter(text[^1]))
+        {
+            unit = char.ToLowerInvariant(text[^1]);
+            digits = text[..^1];
+        }
+        if (!long.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out var n))
+            return false;
+        long seconds = unit switch
+        {
+            's' => 1,
+            'm' => 60,
+            'h' => 3600,
+            'd' => 86400,
+            'w' => 604800,
+            _ => -1,
+        };
+        if (seconds < 0)
+            return false;
+        value = TimeSpan.FromSeconds(n * seconds);
+        return true;
+    }
+}

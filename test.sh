@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Installs what the tests need, builds, runs every test project, and ends with "N passed, M failed".
+set -uo pipefail
+cd "$(dirname "$0")"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+# 1. Test dependencies from Debian (real clients the end-to-end tests drive).
+need=()
+command -v swaks   >/dev/null || need+=(swaks)
+command -v s-nail  >/dev/null || need+=(s-nail)
+command -v python3 >/dev/null || need+=(python3)
+command -v openssl >/dev/null || need+=(openssl)
+if [ ${#need[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ]; then
+    echo "test.sh: installing ${need[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >/dev/null 2>&1 || true
+    apt-get install -y -qq "${need[@]}" >/dev/null || { echo "test.sh: apt-get install failed"; echo "0 passed, 1 failed"; exit 1; }
+  else
+    echo "test.sh: warning: not root, cannot install: ${need[*]} (tests that need them will fail)"
+  fi
+fi
+
+# 2. Build (Release) into out/.
+if ! ./build.sh; then
+  echo "test.sh: build failed"
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+
+# 3. Run every test project and sum the per-assembly summaries ("Passed!  - Failed: 0, Passed: 12, ...").
+log=out/test-output.log
+mkdir -p out
+export POSTHORN_BIN="$PWD/out/bin"
+status=0
+dotnet test Posthorn.sln -c Release --nologo --logger "console;verbosity=minimal" 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+
+python3 - "$log" "$status" <<'PY'
+import re, sys
+text = open(sys.argv[1], encoding="utf-8", errors="replace").read()
+passed = failed = skipped = 0
+for m in re.finditer(r"(Passed|Failed)!\s+-\s+Failed:\s+(\d+),\s+Passed:\s+(\d+),\s+Skipped:\s+(\d+)", text):
+    failed += int(m.group(2)); passed += int(m.group(3)); skipped += int(m.group(4))
+if int(sys.argv[2]) != 0 and failed == 0:
+    failed = 1  # the runner failed without reporting a failed test (build break, crashed test host)
+print(f"{passed} passed, {failed} failed" + (f", {skipped} skipped" if skipped else ""))
+sys.exit(1 if failed else 0)
+PY
