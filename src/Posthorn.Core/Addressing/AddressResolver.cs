@@ -175,41 +175,15 @@ public sealed class AddressResolver
         return (a, remote);
     }
 
-    /// <summary>relocated_maps with the search order of mail_addr_find, extensions ignored.</summary>
-    private string? FindRelocated(string recipient)
-    {
-        if (_relocated.Count == 0)
-            return null;
-        var lower = AddressExtension.Strip(recipient, _config.Get("recipient_delimiter")).ToLowerInvariant();
-        int at = lower.LastIndexOf('@');
-        var keys = new List<(string Key, bool Partial)> { (lower, false) };
-        if (at > 0 && _local.IsLocal(lower[(at + 1)..]))
-            keys.Add((lower[..at], true));
-        if (at >= 0)
-            keys.Add((lower[at..], true));
-        foreach (var (key, partial) in keys)
-            foreach (var map in _relocated)
-                if (_maps.Find(map, key, partial) is { } v)
-                    return v;
-        return null;
-    }
+    /// <summary>relocated_maps with mail_addr_find's default search order.</summary>
+    private string? FindRelocated(string recipient) =>
+        MailAddrFind.Find(_maps, _relocated, recipient, AddrFindStrategy.Default,
+            _config.Get("recipient_delimiter"), _local.IsLocal).Value;
 
-    private string? FindBySender(IReadOnlyList<string> maps, string sender, string nullKeyParameter)
-    {
-        if (maps.Count == 0)
-            return null;
-        var key = sender.Length > 0 ? sender.ToLowerInvariant() : _config.Get(nullKeyParameter);
-        int at = key.LastIndexOf('@');
-        foreach (var k in new[] { key, at >= 0 ? key[at..] : null })
-        {
-            if (k is null)
-                continue;
-            foreach (var map in maps)
-                if (_maps.Find(map, k, k != key) is { } v)
-                    return v;
-        }
-        return null;
-    }
+    /// <summary>A sender-dependent table; the null sender is looked up as the configured key (default "&lt;&gt;").</summary>
+    private string? FindBySender(IReadOnlyList<string> maps, string sender, string nullKeyParameter) =>
+        MailAddrFind.Find(_maps, maps, sender.Length > 0 ? sender : _config.Get(nullKeyParameter), AddrFindStrategy.Default,
+            _config.Get("recipient_delimiter"), _local.IsLocal).Value;
 }
 
 /// <summary>Hostname and address-literal syntax, as Postfix's valid_hostname() and valid_hostliteral().</summary>
