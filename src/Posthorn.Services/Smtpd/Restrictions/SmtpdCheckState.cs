@@ -62,6 +62,15 @@ public sealed class SmtpdCheckState
 
     public bool TlsActive { get; set; }
 
+    /// <summary>An access table said HANGUP: the session drops the connection.</summary>
+    public bool Hangup { get; set; }
+
+    /// <summary>The ETRN domain being checked.</summary>
+    public string? EtrnName { get; set; }
+
+    /// <summary>The reply text of the last rejection (Postfix's error_text).</summary>
+    internal string ErrorText { get; set; } = "";
+
     /// <summary>The client sent commands ahead of replies where PIPELINING does not allow it.</summary>
     public bool IllegalPipelining { get; set; }
 
