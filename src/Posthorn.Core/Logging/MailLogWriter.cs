@@ -1,0 +1,150 @@
+using System.Text;
+using System.Threading.Channels;
+
+namespace Posthorn.Core.Logging;
+
+/// <summary>
+/// The background writer behind <see cref="MailLog"/>: a bounded queue of lines (callers wait
+/// when it is full, so nothing is dropped) drained by one task that writes batches to the
+/// maillog_file stream and/or stderr and flushes whenever the queue runs empty.
+/// </summary>
+internal sealed class MailLogWriter : IDisposable
+{
+    /// <summary>Lines waiting to be written before callers wait.</summary>
+    private const int Capacity = 8192;
+
+    private readonly Channel<object> _queue = Channel.CreateBounded<object>(
+        new BoundedChannelOptions(Capacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+
+    private readonly Stream? _file;
+    private readonly Stream? _stderr;
+    private readonly Task _pump;
+    private int _disposed;
+
+    public MailLogWriter(Stream? file, bool toStderr)
+    {
+        _file = file;
+        _stderr = toStderr ? Console.OpenStandardError() : null;
+        _pump = Task.Run(PumpAsync);
+    }
+
+    /// <summary>One record: the full maillog_file line and the stderr form.</summary>
+    public readonly record struct Line(string FileText, string StderrText);
+
+    /// <summary>The stream for maillog_file: /dev/stdout and /dev/stderr are the process's own.</summary>
+    public static Stream? OpenFile(string? logFile)
+    {
+        if (string.IsNullOrEmpty(logFile))
+            return null;
+        return logFile switch
+        {
+            "/dev/stdout" => Console.OpenStandardOutput(),
+            "/dev/stderr" => Console.OpenStandardError(),
+            _ => new FileStream(logFile, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete, 1, FileOptions.None),
+        };
+    }
+
+    public void Enqueue(Line line)
+    {
+        if (_queue.Writer.TryWrite(line))
+            return;
+        if (Volatile.Read(ref _disposed) != 0)
+            return;
+        try
+        {
+            _queue.Writer.WriteAsync(line).AsTask().GetAwaiter().GetResult();
+        }
+        catch (ChannelClosedException)
+        {
+        }
+    }
+
+    /// <summary>Returns when every line enqueued before the call is written (or after 10 seconds of a stuck disk).</summary>
+    public void Flush()
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        try
+        {
+            _queue.Writer.WriteAsync(done).AsTask().GetAwaiter().GetResult();
+        }
+        catch (ChannelClosedException)
+        {
+            return;
+        }
+        done.Task.Wait(TimeSpan.FromSeconds(10));
+    }
+
+    private async Task PumpAsync()
+    {
+        var fileBuffer = new MemoryStream();
+        var errBuffer = new MemoryStream();
+        var reader = _queue.Reader;
+        var waiting = new List<TaskCompletionSource>();
+        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        {
+            while (reader.TryRead(out var item))
+            {
+                if (item is TaskCompletionSource tcs)
+                {
+                    waiting.Add(tcs);
+                    break;
+                }
+                var line = (Line)item;
+                if (_file is not null)
+                    Append(fileBuffer, line.FileText);
+                if (_stderr is not null)
+                    Append(errBuffer, line.StderrText);
+                if (fileBuffer.Length + errBuffer.Length > 64 * 1024)
+                    WriteOut(fileBuffer, errBuffer);
+            }
+            WriteOut(fileBuffer, errBuffer);
+            foreach (var w in waiting)
+                w.TrySetResult();
+            waiting.Clear();
+        }
+    }
+
+    private static void Append(MemoryStream buffer, string text)
+    {
+        int max = Encoding.UTF8.GetMaxByteCount(text.Length) + 1;
+        var start = (int)buffer.Length;
+        buffer.SetLength(start + max);
+        int n = Encoding.UTF8.GetBytes(text, 0, text.Length, buffer.GetBuffer(), start);
+        buffer.GetBuffer()[start + n] = (byte)'\n';
+        buffer.SetLength(start + n + 1);
+    }
+
+    private void WriteOut(MemoryStream fileBuffer, MemoryStream errBuffer)
+    {
+        try
+        {
+            if (_file is not null && fileBuffer.Length > 0)
+            {
+                _file.Write(fileBuffer.GetBuffer(), 0, (int)fileBuffer.Length);
+                _file.Flush();
+            }
+            if (_stderr is not null && errBuffer.Length > 0)
+            {
+                _stderr.Write(errBuffer.GetBuffer(), 0, (int)errBuffer.Length);
+                _stderr.Flush();
+            }
+        }
+        catch (IOException)
+        {
+            // A full disk or a closed stderr must not stop the mail system; the lines are lost.
+        }
+        fileBuffer.SetLength(0);
+        errBuffer.SetLength(0);
+    }
+
+    /// <summary>Writes what is queued, then closes the file.</summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+            return;
+        _queue.Writer.TryComplete();
+        _pump.Wait(TimeSpan.FromSeconds(10));
+        _file?.Dispose();
+        _stderr?.Dispose();
+    }
+}
