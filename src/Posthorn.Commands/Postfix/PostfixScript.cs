@@ -47,8 +47,9 @@ internal sealed class PostfixScript : IDisposable
 
     private string QueueDirectory => QueueDirectories.Of(_main);
 
-    private (bool Running, int? Pid) Probe() =>
-        PidFile.Probe(PidFile.PathFor(QueueDirectory, _main.Get("process_id_directory")));
+    private string PidPath => PidFile.PathFor(QueueDirectory, _main.Get("process_id_directory"));
+
+    private (bool Running, int? Pid) Probe() => PidFile.Probe(PidPath);
 
     private int Start(bool foreground)
     {
@@ -112,13 +113,19 @@ internal sealed class PostfixScript : IDisposable
             for (int j = 0; j < 10; j++)
             {
                 if (!Probe().Running)
+                {
+                    PidFile.RemoveIfStale(PidPath);
                     return ExitCodes.Ok;
+                }
                 Thread.Sleep(100);
             }
             Info($"waiting for {_system} to terminate");
         }
         Warn($"stopping {_system} with force");
         ProcessControl.Signal(pid.Value, ProcessControl.SIGKILL);
+        for (int j = 0; j < 20 && Probe().Running; j++)
+            Thread.Sleep(100);
+        PidFile.RemoveIfStale(PidPath);
         return ExitCodes.Ok;
     }
 
@@ -186,12 +193,14 @@ internal sealed class PostfixScript : IDisposable
     {
         _ctx.Stderr.WriteLine($"{_tag}: {message}");
         _log.Info(Me, message);
+        _log.Flush();
     }
 
     private void Warn(string message)
     {
         _ctx.Stderr.WriteLine($"{_tag}: warning: {message}");
         _log.Warning(Me, message);
+        _log.Flush();
     }
 
     /// <summary>Prints "TAG: fatal: message" and returns 1.</summary>

@@ -40,7 +40,7 @@ internal sealed class MailLogWriter : IDisposable
         {
             "/dev/stdout" => Console.OpenStandardOutput(),
             "/dev/stderr" => Console.OpenStandardError(),
-            _ => new FileStream(logFile, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete, 1, FileOptions.None),
+            _ => AppendFile.Open(logFile),
         };
     }
 

@@ -88,9 +88,9 @@ public sealed class MasterDaemon
             try
             {
                 generation = ServiceGeneration.Prepare(main, master, _catalog, log, null, _reported, strict: true);
+                trigger = QmgrTriggerReceiver.Open(queueDirectory, owner, log, _directory);
                 if (owner is not null)
                     Privileges.DropTo(owner);
-                trigger = QmgrTriggerReceiver.Open(queueDirectory, log, _directory);
             }
             catch (Exception e) when (e is ConfigException or IOException or InvalidOperationException or UnauthorizedAccessException)
             {

@@ -7,8 +7,10 @@ namespace Posthorn.Services.Master;
 /// The master's lock file, <c>$queue_directory/pid/master.pid</c>, as Postfix's master(8)
 /// keeps it: the process id right-aligned in a 32-column field and a newline, held under an
 /// exclusive flock(2) for the master's lifetime. The lock, not the file, says whether the
-/// mail system runs: the file stays after the master exits (as Postfix leaves it), unlocked.
-/// A second master cannot take the lock, so a second start refuses.
+/// mail system runs; a file nobody has locked is stale.
+/// A second master cannot take the lock, so a second start refuses. <c>postfix stop</c>
+/// removes the file once the master has gone (the master itself may no longer have the
+/// right to, having given up root).
 /// </summary>
 public sealed class PidFile : IDisposable
 {
@@ -101,7 +103,34 @@ public sealed class PidFile : IDisposable
         }
     }
 
-    /// <summary>Releases the lock; the file stays, as Postfix leaves it.</summary>
+    /// <summary>
+    /// Removes a pid file that no master holds (after postfix stop); false when a master
+    /// holds it or it cannot be removed. The lock is taken first, so a master starting at
+    /// the same moment either loses to this or creates a new file.
+    /// </summary>
+    public static bool RemoveIfStale(string path)
+    {
+        int fd = Libc.open(path, Libc.O_RDONLY | Libc.O_CLOEXEC, 0);
+        if (fd < 0)
+            return Libc.LastErrno() == Libc.ENOENT;
+        try
+        {
+            if (Libc.flock(fd, Libc.LOCK_EX | Libc.LOCK_NB) != 0)
+                return false;
+            File.Delete(path);
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+        finally
+        {
+            Libc.close(fd);
+        }
+    }
+
+    /// <summary>Releases the lock; the file stays until <see cref="RemoveIfStale"/>, as Postfix leaves it.</summary>
     public void Dispose()
     {
         int fd = Interlocked.Exchange(ref _fd, -1);

@@ -69,8 +69,8 @@ internal sealed class QmgrTriggerReceiver : IDisposable
         _thread.Start();
     }
 
-    /// <summary>Creates the FIFO (replacing a stale one) and starts reading it.</summary>
-    public static QmgrTriggerReceiver Open(string queueDirectory, MailLog log, ServiceDirectory directory)
+    /// <summary>Creates the FIFO (replacing a stale one, owned by mail_owner when root) and starts reading it.</summary>
+    public static QmgrTriggerReceiver Open(string queueDirectory, UnixAccount? owner, MailLog log, ServiceDirectory directory)
     {
         var path = QmgrTrigger.PathFor(queueDirectory);
         File.Delete(path);
@@ -78,6 +78,8 @@ internal sealed class QmgrTriggerReceiver : IDisposable
             throw new IOException($"mkfifo {path}: {Libc.LastError()}");
         if (Libc.chmod(path, Convert.ToInt32("622", 8)) != 0)
             throw new IOException($"chmod {path}: {Libc.LastError()}");
+        if (owner is not null && Libc.chown(path, (int)owner.Uid, -1) != 0)
+            throw new IOException($"chown {path}: {Libc.LastError()}");
         // Opened read-write, the FIFO never reports end-of-file when a writer goes away.
         int fd = Libc.open(path, Libc.O_RDWR | Libc.O_CLOEXEC, 0);
         if (fd < 0)
