@@ -16,10 +16,6 @@ internal static partial class Libc
     public const int O_CREAT = 0x40;
     public const int O_NONBLOCK = 0x800;
     public const int O_CLOEXEC = 0x80000;
-    public const int LOCK_SH = 1;
-    public const int LOCK_EX = 2;
-    public const int LOCK_NB = 4;
-    public const int LOCK_UN = 8;
     public const int EINTR = 4;
     public const int ENXIO = 6;
     public const int EAGAIN = 11;
@@ -39,8 +35,44 @@ internal static partial class Libc
     [LibraryImport("libc", SetLastError = true)]
     public static unsafe partial nint write(int fd, byte* buffer, nint count);
 
+    public const int F_OFD_GETLK = 36;
+    public const int F_OFD_SETLK = 37;
+    public const short F_RDLCK = 0;
+    public const short F_WRLCK = 1;
+    public const short F_UNLCK = 2;
+    public const int EACCES = 13;
+
+    /// <summary>struct flock (x86_64 and arm64 layout).</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public struct Flock
+    {
+        public short Type;
+        public short Whence;
+        public long Start;
+        public long Length;
+        public int Pid;
+    }
+
     [LibraryImport("libc", SetLastError = true)]
-    public static partial int flock(int fd, int operation);
+    public static partial int fcntl(int fd, int command, ref Flock lockInfo);
+
+    /// <summary>
+    /// An open-file-description lock on the whole file (fcntl F_OFD_SETLK): held per open
+    /// file, like flock, but unlike flock not tripped over by .NET's FileShare checks, so any
+    /// .NET code can still read a locked file.
+    /// </summary>
+    public static bool TryLock(int fd, short type)
+    {
+        var l = new Flock { Type = type };
+        return fcntl(fd, F_OFD_SETLK, ref l) == 0;
+    }
+
+    /// <summary>True when another open file holds a conflicting lock (F_OFD_GETLK).</summary>
+    public static bool IsLocked(int fd, short type)
+    {
+        var l = new Flock { Type = type };
+        return fcntl(fd, F_OFD_GETLK, ref l) == 0 && l.Type != F_UNLCK;
+    }
 
     [LibraryImport("libc", SetLastError = true)]
     public static partial int ftruncate(int fd, long length);

@@ -6,7 +6,9 @@ namespace Posthorn.Services.Master;
 /// <summary>
 /// The master's lock file, <c>$queue_directory/pid/master.pid</c>, as Postfix's master(8)
 /// keeps it: the process id right-aligned in a 32-column field and a newline, held under an
-/// exclusive flock(2) for the master's lifetime. The lock, not the file, says whether the
+/// exclusive lock for the master's lifetime (an open-file-description lock, fcntl(2)
+/// F_OFD_SETLK, where Postfix uses flock(2): the same per-open-file semantics, but .NET code
+/// that reads the file is not refused). The lock, not the file, says whether the
 /// mail system runs; a file nobody has locked is stale.
 /// A second master cannot take the lock, so a second start refuses. <c>postfix stop</c>
 /// removes the file once the master has gone (the master itself may no longer have the
@@ -52,12 +54,12 @@ public sealed class PidFile : IDisposable
         int fd = Libc.open(path, Libc.O_RDWR | Libc.O_CREAT | Libc.O_CLOEXEC, Convert.ToInt32("644", 8));
         if (fd < 0)
             throw new IOException($"open lock file {path}: cannot open file: {Libc.LastError()}");
-        if (Libc.flock(fd, Libc.LOCK_EX | Libc.LOCK_NB) != 0)
+        if (!Libc.TryLock(fd, Libc.F_WRLCK))
         {
             int errno = Libc.LastErrno();
             var why = Libc.LastError();
             Libc.close(fd);
-            if (errno == Libc.EAGAIN)
+            if (errno is Libc.EAGAIN or Libc.EACCES)
                 return null;
             throw new IOException($"open lock file {path}: unable to set exclusive lock: {why}");
         }
@@ -85,11 +87,7 @@ public sealed class PidFile : IDisposable
             return (false, null);
         try
         {
-            bool running = false;
-            if (Libc.flock(fd, Libc.LOCK_SH | Libc.LOCK_NB) != 0)
-                running = Libc.LastErrno() == Libc.EAGAIN;
-            else
-                Libc.flock(fd, Libc.LOCK_UN);
+            bool running = Libc.IsLocked(fd, Libc.F_RDLCK);
             var buffer = new byte[256];
             nint n;
             fixed (byte* b = buffer)
@@ -110,12 +108,12 @@ public sealed class PidFile : IDisposable
     /// </summary>
     public static bool RemoveIfStale(string path)
     {
-        int fd = Libc.open(path, Libc.O_RDONLY | Libc.O_CLOEXEC, 0);
+        int fd = Libc.open(path, Libc.O_RDWR | Libc.O_CLOEXEC, 0);
         if (fd < 0)
             return Libc.LastErrno() == Libc.ENOENT;
         try
         {
-            if (Libc.flock(fd, Libc.LOCK_EX | Libc.LOCK_NB) != 0)
+            if (!Libc.TryLock(fd, Libc.F_WRLCK))
                 return false;
             File.Delete(path);
             return true;
