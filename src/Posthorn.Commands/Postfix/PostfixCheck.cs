@@ -90,11 +90,9 @@ internal static class PostfixCheck
         try
         {
             var queue = QueueDirectories.Of(main);
+            var owner = Privileges.MailOwner(main);
             if (QueueDirectories.Missing(queue).Any())
-            {
-                var owner = Privileges.MailOwner(main);
                 QueueDirectories.Create(queue, owner, owner is null ? null : UnixAccount.FindGroup(main.Get("setgid_group")));
-            }
         }
         catch (ConfigException e)
         {

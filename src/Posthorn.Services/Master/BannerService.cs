@@ -39,7 +39,8 @@ internal sealed class BannerService : IMailService
             {
                 try
                 {
-                    await client.SendAsync(line, SocketFlags.None, stopping);
+                    // A connection accepted before a reload or stop is still served.
+                    await client.SendAsync(line, SocketFlags.None, CancellationToken.None);
                     client.Shutdown(SocketShutdown.Both);
                 }
                 catch (Exception e) when (e is SocketException or OperationCanceledException)

@@ -9,6 +9,8 @@ namespace Posthorn.Services.Master;
 /// forks a daemon per service, Posthorn's calls <see cref="RunAsync"/>. The service runs until
 /// <c>stopping</c> is cancelled (postfix reload or stop), then returns promptly; it must not
 /// close its listeners, which the master owns and may hand to the next generation on reload.
+/// A connection already accepted is finished (or closed with a proper reply), never dropped:
+/// stop accepting at once, let sessions in progress end.
 /// </summary>
 public interface IMailService
 {

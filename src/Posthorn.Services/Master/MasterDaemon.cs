@@ -99,6 +99,8 @@ public sealed class MasterDaemon
                 return 1;
             }
 
+            AppDomain.CurrentDomain.UnhandledException += (_, e) =>
+                log.Panic(Me, $"unexpected error: {(e.ExceptionObject as Exception)?.ToString() ?? e.ExceptionObject.ToString()}");
             var signals = Channel.CreateUnbounded<PosixSignal>();
             var registrations = new[] { PosixSignal.SIGHUP, PosixSignal.SIGTERM, PosixSignal.SIGINT, PosixSignal.SIGQUIT }
                 .Select(s => PosixSignalRegistration.Create(s, c =>

@@ -98,9 +98,19 @@ internal sealed class ServiceGeneration : IDisposable
     {
         foreach (var (entry, config, listeners) in _services)
         {
-            var log = _log.WithSyslogName(config.Get("syslog_name"));
+            TimeSpan throttle;
+            MailLog log;
+            try
+            {
+                log = _log.WithSyslogName(config.Get("syslog_name"));
+                throttle = config.GetTime("service_throttle_time");
+            }
+            catch (ConfigException e)
+            {
+                _log.Error("master", $"service {entry.Id}: {e.Message}; skipped");
+                continue;
+            }
             var context = new ServiceContext(entry, config, log, listeners, directory);
-            var throttle = config.GetTime("service_throttle_time");
             _running.Add(Task.Run(() => Supervise(context, throttle, _stopping.Token)));
         }
     }

@@ -220,4 +220,41 @@ public class PostfixLifecycleTests
         Assert.Equal(1, r.ExitCode);
         Assert.Contains("fatal: unknown command: 'frobnicate'", r.Stderr, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Missing_mail_owner_is_a_clear_fatal_error_as_root()
+    {
+        if (!MailSystem.IsRoot)
+            return; // mail_owner matters only to a master started as root.
+        using var ms = new MailSystem(extraMainCf: "mail_owner = posthorn-no-such-user\n");
+        var expected = $"fatal: file {ms.Dir}/main.cf: parameter mail_owner: unknown user name value: posthorn-no-such-user";
+        var start = ms.Postfix("start");
+        Assert.Equal(1, start.ExitCode);
+        Assert.Contains(expected, start.Stderr, StringComparison.Ordinal);
+        var master = PosthornBin.Run("posthorn", ["master", "-c", ms.Dir]);
+        Assert.Equal(1, master.ExitCode);
+        Assert.Contains(expected, master.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Root_as_mail_owner_is_refused()
+    {
+        if (!MailSystem.IsRoot)
+            return;
+        using var ms = new MailSystem(extraMainCf: "mail_owner = root\n");
+        var start = ms.Postfix("start");
+        Assert.Equal(1, start.ExitCode);
+        Assert.Contains("parameter mail_owner: user root has privileged user ID", start.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Log_lines_in_maillog_file_have_postlogd_time_and_host()
+    {
+        using var ms = new MailSystem(extraMainCf: "myhostname = mail.example.com\n");
+        Assert.Equal(0, ms.Postfix("start").ExitCode);
+        var pid = ms.MasterPid();
+        Assert.Equal(0, ms.Postfix("stop").ExitCode);
+        var line = ms.Log.Split('\n').First(l => l.Contains("daemon started", StringComparison.Ordinal));
+        Assert.Matches($@"^[A-Z][a-z]{{2}} \d\d \d\d:\d\d:\d\d mail posthorn/master\[{pid}\]: daemon started -- version \S+, configuration {ms.Dir}$", line);
+    }
 }
