@@ -18,6 +18,26 @@ internal static partial class AppendFile
     [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int Open(string path, int flags, int mode);
 
+    [LibraryImport("libc", EntryPoint = "stat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static unsafe partial int Stat(string path, byte* buffer);
+
+    [LibraryImport("libc", EntryPoint = "fstat", SetLastError = true)]
+    private static unsafe partial int FStat(SafeFileHandle fd, byte* buffer);
+
+    /// <summary>The device and inode of a path (struct stat's first two fields), or null when it does not exist.</summary>
+    public static unsafe (ulong Dev, ulong Ino)? Identity(string path)
+    {
+        byte* buffer = stackalloc byte[256];
+        return Stat(path, buffer) == 0 ? (*(ulong*)buffer, *(ulong*)(buffer + 8)) : null;
+    }
+
+    /// <summary>The device and inode of an open file.</summary>
+    public static unsafe (ulong Dev, ulong Ino)? Identity(FileStream stream)
+    {
+        byte* buffer = stackalloc byte[256];
+        return FStat(stream.SafeFileHandle, buffer) == 0 ? (*(ulong*)buffer, *(ulong*)(buffer + 8)) : null;
+    }
+
     /// <summary>The file opened for appending (created 0600 when missing).</summary>
     public static FileStream Open(string path)
     {

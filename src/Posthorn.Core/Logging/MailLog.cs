@@ -29,7 +29,7 @@ public sealed class MailLog : IDisposable
         _host = ShortHost(hostName);
         if (!string.IsNullOrEmpty(logFile) || toStderr)
         {
-            _writer = new MailLogWriter(MailLogWriter.OpenFile(logFile), toStderr);
+            _writer = new MailLogWriter(logFile, toStderr);
             _ownsWriter = true;
         }
     }
@@ -75,6 +75,19 @@ public sealed class MailLog : IDisposable
     {
         Write(service, "panic: " + message);
         Flush();
+    }
+
+    /// <summary>
+    /// Opens <paramref name="logFile"/> anew when it is another name or the open file was
+    /// renamed or removed (postfix reload after log rotation), and writes there from now on. Throws <see cref="IOException"/> when it
+    /// cannot be opened; the old file stays in use then. Does nothing for a log that writes
+    /// nowhere.
+    /// </summary>
+    public void Reopen(string? logFile)
+    {
+        if (_writer is null || !_ownsWriter)
+            return;
+        _writer.SwitchFile(logFile);
     }
 
     /// <summary>Waits until every line logged so far is written.</summary>

@@ -16,14 +16,16 @@ internal sealed class MailLogWriter : IDisposable
     private readonly Channel<object> _queue = Channel.CreateBounded<object>(
         new BoundedChannelOptions(Capacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
 
-    private readonly Stream? _file;
+    private Stream? _file;
+    private string? _fileName;
     private readonly Stream? _stderr;
     private readonly Task _pump;
     private int _disposed;
 
-    public MailLogWriter(Stream? file, bool toStderr)
+    public MailLogWriter(string? logFile, bool toStderr)
     {
-        _file = file;
+        _file = OpenFile(logFile);
+        _fileName = logFile;
         _stderr = toStderr ? Console.OpenStandardError() : null;
         _pump = Task.Run(PumpAsync);
     }
@@ -59,6 +61,35 @@ internal sealed class MailLogWriter : IDisposable
         }
     }
 
+    /// <summary>A request to the pump: write to this file from now on.</summary>
+    private sealed record Reopen(Stream? File, TaskCompletionSource Done);
+
+    /// <summary>
+    /// Switches to another maillog_file when the name changed or the file was renamed or
+    /// removed (log rotation); otherwise keeps the open file. Lines enqueued before go to the
+    /// old file, which is then closed. Throws <see cref="IOException"/> when the new file
+    /// cannot be opened.
+    /// </summary>
+    public void SwitchFile(string? logFile)
+    {
+        if (logFile == _fileName && (string.IsNullOrEmpty(logFile) || logFile.StartsWith("/dev/", StringComparison.Ordinal)
+            || (_file is FileStream fs && AppendFile.Identity(fs) is { } open && AppendFile.Identity(logFile) == open)))
+            return;
+        var file = OpenFile(logFile);
+        _fileName = logFile;
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        try
+        {
+            _queue.Writer.WriteAsync(new Reopen(file, done)).AsTask().GetAwaiter().GetResult();
+        }
+        catch (ChannelClosedException)
+        {
+            file?.Dispose();
+            return;
+        }
+        done.Task.Wait(TimeSpan.FromSeconds(10));
+    }
+
     /// <summary>Returns when every line enqueued before the call is written (or after 10 seconds of a stuck disk).</summary>
     public void Flush()
     {
@@ -87,6 +118,16 @@ internal sealed class MailLogWriter : IDisposable
                 if (item is TaskCompletionSource tcs)
                 {
                     waiting.Add(tcs);
+                    break;
+                }
+                if (item is Reopen reopen)
+                {
+                    WriteOut(fileBuffer, errBuffer);
+                    var old = _file;
+                    _file = reopen.File;
+                    if (!ReferenceEquals(old, _stderr))
+                        old?.Dispose();
+                    waiting.Add(reopen.Done);
                     break;
                 }
                 var line = (Line)item;

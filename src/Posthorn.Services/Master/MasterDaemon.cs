@@ -164,6 +164,14 @@ public sealed class MasterDaemon
             log.Error(Me, $"{e.Message}; the configuration is not reloaded");
             return current;
         }
+        try
+        {
+            log.Reopen(main.Get("maillog_file"));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            log.Error(Me, $"{e.Message}; logging to the old maillog_file");
+        }
         log.Info(Me, $"reload -- version {main.Get("mail_version")}, configuration {_options.ConfigDirectory}");
         current.Stop(StopGrace);
         current.Listeners.Dispose();

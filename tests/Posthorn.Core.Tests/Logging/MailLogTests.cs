@@ -94,4 +94,31 @@ public sealed class MailLogTests : IDisposable
 
     [Fact]
     public void Null_log_writes_nothing() => MailLog.Null.Info("x", "y");
+
+    [Fact]
+    public void Reopen_after_rotation_writes_to_the_new_file()
+    {
+        using var log = new MailLog("posthorn", "h", LogPath, false);
+        log.Info("master", "before");
+        log.Flush();
+        File.Move(LogPath, LogPath + ".1");
+        log.Info("master", "still old");
+        log.Reopen(LogPath);
+        log.Info("master", "after");
+        log.Flush();
+        Assert.EndsWith("still old", File.ReadAllLines(LogPath + ".1")[1], StringComparison.Ordinal);
+        Assert.EndsWith("after", Assert.Single(File.ReadAllLines(LogPath)), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Reopen_of_the_same_unrotated_file_keeps_it_open()
+    {
+        using var log = new MailLog("posthorn", "h", LogPath, false);
+        log.Info("master", "one");
+        log.Reopen(LogPath);
+        File.Delete(LogPath + ".x");
+        log.Info("master", "two");
+        log.Flush();
+        Assert.Equal(2, File.ReadAllLines(LogPath).Length);
+    }
 }

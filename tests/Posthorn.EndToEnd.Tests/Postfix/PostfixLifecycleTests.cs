@@ -257,4 +257,20 @@ public class PostfixLifecycleTests
         var line = ms.Log.Split('\n').First(l => l.Contains("daemon started", StringComparison.Ordinal));
         Assert.Matches($@"^[A-Z][a-z]{{2}} \d\d \d\d:\d\d:\d\d mail posthorn/master\[{pid}\]: daemon started -- version \S+, configuration {ms.Dir}$", line);
     }
+
+    [Fact]
+    public void Reload_after_log_rotation_writes_a_new_maillog_file()
+    {
+        // The master must be able to create the new file: as root it runs as mail_owner, so use an unprivileged user.
+        using var ms = new MailSystem(runAs: MailSystem.IsRoot ? "nobody" : null);
+        Assert.Equal(0, ms.Postfix("start").ExitCode);
+        var log = Path.Combine(ms.Dir, "maillog");
+        Assert.True(ms.WaitForLog("daemon started"));
+        File.Move(log, log + ".1");
+        Assert.Equal(0, ms.Postfix("reload").ExitCode);
+        Assert.True(ms.WaitForLog("reload -- version"), ms.Log);
+        Assert.DoesNotContain("daemon started", ms.Log, StringComparison.Ordinal);
+        Assert.Contains("daemon started", File.ReadAllText(log + ".1"), StringComparison.Ordinal);
+        Assert.Equal(0, ms.Postfix("stop").ExitCode);
+    }
 }
