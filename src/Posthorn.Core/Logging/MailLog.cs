@@ -23,13 +23,13 @@ public sealed class MailLog : IDisposable
     private readonly string _syslogName;
     private readonly int _pid = Environment.ProcessId;
 
-    public MailLog(string syslogName, string hostName, string? logFile, bool toStderr)
+    public MailLog(string syslogName, string hostName, string? logFile, bool toStderr, SyslogTarget? syslog = null)
     {
         _syslogName = syslogName;
         _host = ShortHost(hostName);
-        if (!string.IsNullOrEmpty(logFile) || toStderr)
+        if (!string.IsNullOrEmpty(logFile) || toStderr || syslog is not null)
         {
-            _writer = new MailLogWriter(logFile, toStderr);
+            _writer = new MailLogWriter(logFile, toStderr, syslog);
             _ownsWriter = true;
         }
     }
@@ -41,9 +41,18 @@ public sealed class MailLog : IDisposable
         _syslogName = syslogName;
     }
 
-    /// <summary>A log as main.cf configures it (syslog_name, myhostname, maillog_file).</summary>
-    public static MailLog FromConfig(MainConfig config, bool toStderr) =>
-        new(config.Get("syslog_name"), config.Get("myhostname"), config.Get("maillog_file"), toStderr);
+    /// <summary>
+    /// A log as main.cf configures it (syslog_name, myhostname, maillog_file): with an empty
+    /// maillog_file records go to syslog (/dev/log, facility syslog_facility), as Postfix's do.
+    /// </summary>
+    public static MailLog FromConfig(MainConfig config, bool toStderr)
+    {
+        var file = config.Get("maillog_file");
+        var syslog = file.Length == 0 && File.Exists(DevLog) ? new SyslogTarget(DevLog, SyslogTarget.FacilityOf(config.Get("syslog_facility"))) : null;
+        return new(config.Get("syslog_name"), config.Get("myhostname"), file, toStderr, syslog);
+    }
+
+    private const string DevLog = "/dev/log";
 
     /// <summary>A log that writes nowhere; for tests and tools that only print.</summary>
     public static MailLog Null { get; } = new("posthorn", "localhost", null, false);
@@ -58,22 +67,22 @@ public sealed class MailLog : IDisposable
     /// </summary>
     public MailLog WithSyslogName(string syslogName) => syslogName == _syslogName ? this : new MailLog(this, syslogName);
 
-    public void Info(string service, string message) => Write(service, message);
+    public void Info(string service, string message) => Write(service, message, SyslogSink.Info);
 
-    public void Warning(string service, string message) => Write(service, "warning: " + message);
+    public void Warning(string service, string message) => Write(service, "warning: " + message, SyslogSink.Warning);
 
-    public void Error(string service, string message) => Write(service, "error: " + message);
+    public void Error(string service, string message) => Write(service, "error: " + message, SyslogSink.Error);
 
     /// <summary>Logs a fatal error and waits until it (and everything before it) is written.</summary>
     public void Fatal(string service, string message)
     {
-        Write(service, "fatal: " + message);
+        Write(service, "fatal: " + message, SyslogSink.Critical);
         Flush();
     }
 
     public void Panic(string service, string message)
     {
-        Write(service, "panic: " + message);
+        Write(service, "panic: " + message, SyslogSink.Critical);
         Flush();
     }
 
@@ -105,12 +114,13 @@ public sealed class MailLog : IDisposable
     public static string FormatTime(DateTime localTime) =>
         localTime.ToString("MMM dd HH:mm:ss", CultureInfo.InvariantCulture);
 
-    private void Write(string service, string message)
+    private void Write(string service, string message, int severity)
     {
         if (_writer is null)
             return;
         var record = FormatRecord(service, message);
-        _writer.Enqueue(new MailLogWriter.Line(FormatTime(DateTime.Now) + " " + _host + " " + record, record));
+        var now = DateTime.Now;
+        _writer.Enqueue(new MailLogWriter.Line(FormatTime(now) + " " + _host + " " + record, record, severity, now));
     }
 
     private static string ShortHost(string host)

@@ -6,7 +6,7 @@ namespace Posthorn.Core.Logging;
 /// <summary>
 /// The background writer behind <see cref="MailLog"/>: a bounded queue of lines (callers wait
 /// when it is full, so nothing is dropped) drained by one task that writes batches to the
-/// maillog_file stream and/or stderr and flushes whenever the queue runs empty.
+/// maillog_file stream and/or stderr (flushed whenever the queue runs empty) and/or syslog.
 /// </summary>
 internal sealed class MailLogWriter : IDisposable
 {
@@ -19,19 +19,21 @@ internal sealed class MailLogWriter : IDisposable
     private Stream? _file;
     private string? _fileName;
     private readonly Stream? _stderr;
+    private readonly SyslogSink? _syslog;
     private readonly Task _pump;
     private int _disposed;
 
-    public MailLogWriter(string? logFile, bool toStderr)
+    public MailLogWriter(string? logFile, bool toStderr, SyslogTarget? syslog = null)
     {
+        _syslog = syslog is null ? null : new SyslogSink(syslog);
         _file = OpenFile(logFile);
         _fileName = logFile;
         _stderr = toStderr ? Console.OpenStandardError() : null;
         _pump = Task.Run(PumpAsync);
     }
 
-    /// <summary>One record: the full maillog_file line and the stderr form.</summary>
-    public readonly record struct Line(string FileText, string StderrText);
+    /// <summary>One record: the full maillog_file line, the stderr form, its syslog severity and time.</summary>
+    public readonly record struct Line(string FileText, string StderrText, int Severity, DateTime Time);
 
     /// <summary>The stream for maillog_file: /dev/stdout and /dev/stderr are the process's own.</summary>
     public static Stream? OpenFile(string? logFile)
@@ -135,6 +137,7 @@ internal sealed class MailLogWriter : IDisposable
                     Append(fileBuffer, line.FileText);
                 if (_stderr is not null)
                     Append(errBuffer, line.StderrText);
+                _syslog?.Send(line.Severity, line.Time, line.StderrText);
                 if (fileBuffer.Length + errBuffer.Length > 64 * 1024)
                     WriteOut(fileBuffer, errBuffer);
             }
@@ -187,5 +190,6 @@ internal sealed class MailLogWriter : IDisposable
         _pump.Wait(TimeSpan.FromSeconds(10));
         _file?.Dispose();
         _stderr?.Dispose();
+        _syslog?.Dispose();
     }
 }

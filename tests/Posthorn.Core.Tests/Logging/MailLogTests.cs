@@ -121,4 +121,32 @@ public sealed class MailLogTests : IDisposable
         log.Flush();
         Assert.Equal(2, File.ReadAllLines(LogPath).Length);
     }
+
+    [Fact]
+    public void Syslog_datagram_has_priority_time_and_record() =>
+        Assert.Equal("<20>Nov 04 09:05:03 posthorn/smtpd[7]: warning: x",
+            SyslogSink.Format(SyslogTarget.FacilityOf("mail"), SyslogSink.Warning, new DateTime(2026, 11, 4, 9, 5, 3), "posthorn/smtpd[7]: warning: x"));
+
+    [Theory]
+    [InlineData("mail", 2)]
+    [InlineData("daemon", 3)]
+    [InlineData("local0", 16)]
+    [InlineData("local7", 23)]
+    public void Syslog_facility_names_map_to_codes(string name, int code) => Assert.Equal(code, SyslogTarget.FacilityOf(name));
+
+    [Fact]
+    public void Records_reach_a_syslog_socket()
+    {
+        var path = Path.Combine(_dir, "log.sock");
+        using var server = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Dgram, System.Net.Sockets.ProtocolType.Unspecified);
+        server.Bind(new System.Net.Sockets.UnixDomainSocketEndPoint(path));
+        using (var log = new MailLog("posthorn", "h", null, false, new SyslogTarget(path, 2)))
+            log.Error("qmgr", "trouble");
+        var buffer = new byte[512];
+        server.ReceiveTimeout = 5000;
+        int n = server.Receive(buffer);
+        var text = System.Text.Encoding.UTF8.GetString(buffer, 0, n);
+        Assert.StartsWith("<19>", text, StringComparison.Ordinal);
+        Assert.EndsWith($" posthorn/qmgr[{Pid}]: error: trouble", text, StringComparison.Ordinal);
+    }
 }
