@@ -107,7 +107,8 @@ internal sealed class PostfixScript : IDisposable
         if (!running || pid is null)
             return Fatal($"{_system} is not running");
         Info($"stopping {_system}");
-        ProcessControl.Signal(pid.Value, ProcessControl.SIGTERM);
+        if (ProcessControl.Signal(pid.Value, ProcessControl.SIGTERM) is { } stopFailed)
+            return Fatal($"kill {pid}: {stopFailed}");
         for (int i = 0; i < 5; i++)
         {
             for (int j = 0; j < 10; j++)
@@ -135,8 +136,7 @@ internal sealed class PostfixScript : IDisposable
         if (!running || pid is null)
             return Fatal($"{_system} is not running");
         Info($"aborting {_system}");
-        ProcessControl.Signal(pid.Value, ProcessControl.SIGQUIT);
-        return ExitCodes.Ok;
+        return ProcessControl.Signal(pid.Value, ProcessControl.SIGQUIT) is { } failed ? Fatal($"kill {pid}: {failed}") : ExitCodes.Ok;
     }
 
     private int Reload()
@@ -145,8 +145,7 @@ internal sealed class PostfixScript : IDisposable
         if (!running || pid is null)
             return Fatal($"{_system} is not running");
         Info($"refreshing {_system}");
-        ProcessControl.Signal(pid.Value, ProcessControl.SIGHUP);
-        return ExitCodes.Ok;
+        return ProcessControl.Signal(pid.Value, ProcessControl.SIGHUP) is { } failed ? Fatal($"kill -HUP {pid}: {failed}") : ExitCodes.Ok;
     }
 
     private int Status()

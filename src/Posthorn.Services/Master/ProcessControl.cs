@@ -12,8 +12,8 @@ public static class ProcessControl
     public const int SIGKILL = 9;
     public const int SIGTERM = 15;
 
-    /// <summary>Sends a signal; false when no such process exists.</summary>
-    public static bool Signal(int pid, int signal) => Libc.kill(pid, signal) == 0;
+    /// <summary>Sends a signal; null when sent, else the reason ("Operation not permitted").</summary>
+    public static string? Signal(int pid, int signal) => Libc.kill(pid, signal) == 0 ? null : Libc.LastError();
 
     /// <summary>True while a process with this id exists.</summary>
     public static bool Exists(int pid) => Libc.kill(pid, 0) == 0 || Libc.LastErrno() != Libc.ESRCH;

@@ -273,4 +273,22 @@ public class PostfixLifecycleTests
         Assert.Contains("daemon started", File.ReadAllText(log + ".1"), StringComparison.Ordinal);
         Assert.Equal(0, ms.Postfix("stop").ExitCode);
     }
+
+    [Fact]
+    public void Help_does_not_list_the_hidden_master_command()
+    {
+        var r = PosthornBin.Run("posthorn", ["--help"]);
+        Assert.Contains("postfix", r.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("master", r.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Master_test_option_reports_whether_a_master_runs()
+    {
+        using var ms = new MailSystem();
+        Assert.Equal(0, PosthornBin.Run("posthorn", ["master", "-c", ms.Dir, "-t"]).ExitCode);
+        Assert.Equal(0, ms.Postfix("start").ExitCode);
+        Assert.Equal(1, PosthornBin.Run("posthorn", ["master", "-c", ms.Dir, "-t"]).ExitCode);
+        Assert.Equal(0, ms.Postfix("stop").ExitCode);
+    }
 }
