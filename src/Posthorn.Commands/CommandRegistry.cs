@@ -3,7 +3,7 @@ using Posthorn.Commands.Common;
 namespace Posthorn.Commands;
 
 /// <summary>A command of the multi-call executable.</summary>
-public sealed record CommandInfo(string Name, string Summary, Func<CommandContext, int> Run);
+public sealed record CommandInfo(string Name, string Summary, Func<CommandContext, int> Run, bool Hidden = false);
 
 /// <summary>
 /// The commands of <c>posthorn</c>, found by argv[0] (a link named <c>postconf</c>) or by the
@@ -14,6 +14,8 @@ public static class CommandRegistry
     public static IReadOnlyList<CommandInfo> All { get; } =
     [
         new("postconf", "Postfix configuration utility", Postconf.PostconfCommand.Run),
+        new("postfix", "Postfix control program", Postfix.PostfixCommand.Run),
+        new("master", "the master daemon (started by postfix start)", Postfix.MasterCommand.Run, Hidden: true),
     ];
 
     public static CommandInfo? Find(string name) => All.FirstOrDefault(c => c.Name == name);

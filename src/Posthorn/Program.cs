@@ -42,7 +42,7 @@ static void PrintHelp(TextWriter o)
 {
     o.WriteLine("usage: posthorn COMMAND [ARGS...]   (or run a link named COMMAND)");
     o.WriteLine("commands:");
-    foreach (var c in CommandRegistry.All)
+    foreach (var c in CommandRegistry.All.Where(c => !c.Hidden))
         o.WriteLine($"  {c.Name,-12} {c.Summary}");
 }
 
