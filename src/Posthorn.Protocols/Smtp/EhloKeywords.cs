@@ -1,0 +1,44 @@
+namespace Posthorn.Protocols.Smtp;
+
+/// <summary>
+/// Builds the EHLO (or LHLO) reply: the server's name on the first line, then one ESMTP keyword
+/// per line, leaving out those named in smtpd_discard_ehlo_keywords (postconf(5): matched by the
+/// keyword's first word, case-insensitively; the pseudo keyword "silent-discard" only stops the
+/// logging of discards and is never a keyword itself). Keywords come in the order Postfix's
+/// smtpd(8) announces them, e.g. PIPELINING, SIZE n, VRFY, ETRN, STARTTLS, AUTH ...,
+/// ENHANCEDSTATUSCODES, 8BITMIME, DSN, SMTPUTF8, CHUNKING.
+/// </summary>
+public sealed class EhloKeywords
+{
+    private readonly HashSet<string> _discard;
+
+    /// <param name="discardKeywords">smtpd_discard_ehlo_keywords, already split into words.</param>
+    public EhloKeywords(IEnumerable<string> discardKeywords)
+    {
+        _discard = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var k in discardKeywords)
+            if (!k.Equals("silent-discard", StringComparison.OrdinalIgnoreCase))
+                _discard.Add(k);
+        SilentDiscard = discardKeywords.Contains("silent-discard", StringComparer.OrdinalIgnoreCase);
+    }
+
+    /// <summary>"silent-discard" was listed: do not log the discarded keywords.</summary>
+    public bool SilentDiscard { get; }
+
+    /// <summary>True when <paramref name="keywordLine"/> (e.g. "SIZE 10240000") is to be left out.</summary>
+    public bool IsDiscarded(string keywordLine)
+    {
+        int sp = keywordLine.IndexOf(' ', StringComparison.Ordinal);
+        return _discard.Contains(sp < 0 ? keywordLine : keywordLine[..sp]);
+    }
+
+    /// <summary>The 250 reply: <paramref name="serverName"/> (myhostname), then each kept keyword.</summary>
+    public SmtpReply Build(string serverName, IEnumerable<string> keywords)
+    {
+        var lines = new List<string> { serverName };
+        foreach (var k in keywords)
+            if (!IsDiscarded(k))
+                lines.Add(k);
+        return new SmtpReply(250, null, lines);
+    }
+}
