@@ -29,11 +29,19 @@ public sealed class SmtpDataReader
     }
 
     private static readonly byte[] CrBytes = [(byte)'\r'];
+    private static readonly byte[] CrLfBytes = [(byte)'\r', (byte)'\n'];
     private readonly long _sizeLimit;
+    private readonly bool _normalizeBareLf;
     private State _state = State.LineStartAfterCrLf;
 
     /// <param name="messageSizeLimit">message_size_limit in bytes; 0 for none.</param>
-    public SmtpDataReader(long messageSizeLimit) => _sizeLimit = messageSizeLimit;
+    /// <param name="normalizeBareLf">Write a bare LF to the sink as CR LF
+    /// (smtpd_forbid_bare_newline = normalize); the end of data is CR LF "." CR LF either way.</param>
+    public SmtpDataReader(long messageSizeLimit, bool normalizeBareLf = false)
+    {
+        _sizeLimit = messageSizeLimit;
+        _normalizeBareLf = normalizeBareLf;
+    }
 
     /// <summary>Content bytes received so far (after unstuffing), including those past the limit.</summary>
     public long Size { get; private set; }
@@ -90,7 +98,7 @@ public sealed class SmtpDataReader
                     }
                     else
                     {
-                        InLine(b);
+                        InLine(b, span, ref runStart, i, sink);
                     }
                     break;
                 case State.DotAfterCrLf:
@@ -101,7 +109,7 @@ public sealed class SmtpDataReader
                     }
                     else
                     {
-                        InLine(b);
+                        InLine(b, span, ref runStart, i, sink);
                     }
                     break;
                 case State.DotAfterCrLfCr:
@@ -117,11 +125,11 @@ public sealed class SmtpDataReader
                         Flush(CrBytes, sink);
                         runStart = i;
                         _state = State.InLine;
-                        InLine(b);
+                        InLine(b, span, ref runStart, i, sink);
                     }
                     break;
                 case State.InLine:
-                    InLine(b);
+                    InLine(b, span, ref runStart, i, sink);
                     break;
                 case State.Cr:
                     if (b == (byte)'\n')
@@ -132,7 +140,7 @@ public sealed class SmtpDataReader
                     {
                         SawBareCr = true;
                         _state = State.InLine;
-                        InLine(b);
+                        InLine(b, span, ref runStart, i, sink);
                     }
                     break;
             }
@@ -145,7 +153,7 @@ public sealed class SmtpDataReader
         return i;
     }
 
-    private void InLine(byte b)
+    private void InLine(byte b, ReadOnlySpan<byte> span, ref int runStart, int i, IContentSink sink)
     {
         if (b == (byte)'\r')
         {
@@ -155,6 +163,12 @@ public sealed class SmtpDataReader
         {
             SawBareLf = true;
             _state = State.LineStartAfterLf;
+            if (_normalizeBareLf)
+            {
+                Flush(span[runStart..i], sink);
+                Flush(CrLfBytes, sink);
+                runStart = i + 1;
+            }
         }
         else
         {

@@ -67,17 +67,20 @@ public class QueueDirectoryTests
         using var dir = new QueueTestDirectory();
         var q = new QueueDirectory(dir.Path, 1, ["incoming"], longIds);
         var ids = new HashSet<string>();
-        for (int i = 0; i < 300; i++)
+        var open = new List<QueueFileWriter>();
+        for (int i = 0; i < 500; i++)
         {
             var w = q.Enter(QueueNames.Incoming);
             Assert.True(ids.Add(w.QueueId), $"duplicate {w.QueueId}");
             Assert.True(File.Exists(q.PathOf(QueueNames.Incoming, w.QueueId)));
             if (i % 2 == 0)
-                w.Abort(); // removed files free their inode; the id must still not repeat
+                w.Abort(); // a removed file frees its inode; the id must still not repeat
             else
-                w.Commit();
+                open.Add(w);
         }
-        Assert.Equal(150, q.Enumerate(QueueNames.Incoming).Count());
+        Assert.Equal(250, q.Enumerate(QueueNames.Incoming).Count());
+        foreach (var w in open)
+            w.Abort();
     }
 
     [Fact]

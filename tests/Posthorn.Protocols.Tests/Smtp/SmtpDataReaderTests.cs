@@ -7,9 +7,9 @@ namespace Posthorn.Protocols.Tests.Smtp;
 public class SmtpDataReaderTests
 {
     /// <summary>Feeds input in chunks; returns the sink, the reader, and the bytes left after the end.</summary>
-    private static (CollectingSink Sink, SmtpDataReader Reader, string Left) Run(string input, int chunk, long limit = 0)
+    private static (CollectingSink Sink, SmtpDataReader Reader, string Left) Run(string input, int chunk, long limit = 0, bool normalize = false)
     {
-        var reader = new SmtpDataReader(limit);
+        var reader = new SmtpDataReader(limit, normalize);
         var sink = new CollectingSink();
         var bytes = Ascii(input);
         var pending = new List<byte>();
@@ -184,4 +184,29 @@ public class SmtpDataReaderTests
         Assert.Equal(DataReadStatus.Done, reader.Read(new ReadOnlySequence<byte>(body), sink, out _));
         Assert.Equal(new byte[] { 0x00, 0xFF, 0x80, (byte)'\r', (byte)'\n' }, sink.Bytes);
     }
+
+    [Theory, MemberData(nameof(Chunks))]
+    public void Normalize_stores_bare_LF_as_CRLF_but_still_requires_CRLF_dot_CRLF(int chunk)
+    {
+        var (sink, reader, _) = Run("a\nb\n.\nc\r\n.\r\n", chunk, normalize: true);
+        Assert.True(reader.IsDone);
+        Assert.True(reader.SawBareLf);
+        Assert.Equal("a\r\nb\r\n\r\nc\r\n", sink.Text);
+        Assert.Equal(sink.Bytes.Length, reader.Size);
+    }
+
+    [Theory]
+    [InlineData("no", BareNewlinePolicy.No)]
+    [InlineData("normalize", BareNewlinePolicy.Normalize)]
+    [InlineData("YES", BareNewlinePolicy.Normalize)]
+    [InlineData("Reject", BareNewlinePolicy.Reject)]
+    public void Parses_smtpd_forbid_bare_newline(string value, BareNewlinePolicy policy)
+    {
+        Assert.True(BareNewlinePolicies.TryParse(value, out var parsed));
+        Assert.Equal(policy, parsed);
+    }
+
+    [Fact]
+    public void Rejects_unknown_smtpd_forbid_bare_newline_values() =>
+        Assert.False(BareNewlinePolicies.TryParse("maybe", out _));
 }
