@@ -41,4 +41,40 @@ public sealed class EhloKeywords
                 lines.Add(k);
         return new SmtpReply(250, null, lines);
     }
+
+    /// <summary>
+    /// The keywords Postfix's smtpd announces, in its order: PIPELINING, SIZE (with
+    /// message_size_limit unless 0), VRFY (unless disable_vrfy_command), ETRN, STARTTLS (when TLS
+    /// is offered and not yet active), AUTH with the mechanisms (and AUTH= for
+    /// broken_sasl_auth_clients), ENHANCEDSTATUSCODES, 8BITMIME, DSN, SMTPUTF8 (smtputf8_enable),
+    /// CHUNKING. Pass the result to <see cref="Build"/>, which drops the discarded ones.
+    /// </summary>
+    public static IReadOnlyList<string> Standard(long messageSizeLimit, bool vrfy = true, bool startTls = false,
+        IReadOnlyList<string>? authMechanisms = null, bool brokenSaslAuthClients = false, bool smtpUtf8 = true)
+    {
+        var list = new List<string>
+        {
+            "PIPELINING",
+            messageSizeLimit > 0 ? "SIZE " + messageSizeLimit.ToString(System.Globalization.CultureInfo.InvariantCulture) : "SIZE",
+        };
+        if (vrfy)
+            list.Add("VRFY");
+        list.Add("ETRN");
+        if (startTls)
+            list.Add("STARTTLS");
+        if (authMechanisms is { Count: > 0 })
+        {
+            var mechs = string.Join(' ', authMechanisms);
+            list.Add("AUTH " + mechs);
+            if (brokenSaslAuthClients)
+                list.Add("AUTH=" + mechs);
+        }
+        list.Add("ENHANCEDSTATUSCODES");
+        list.Add("8BITMIME");
+        list.Add("DSN");
+        if (smtpUtf8)
+            list.Add("SMTPUTF8");
+        list.Add("CHUNKING");
+        return list;
+    }
 }

@@ -66,6 +66,21 @@ public class SmtpReplyTests
         Assert.False(ehlo.IsDiscarded("silent-discard extra"));
     }
 
+    [Fact]
+    public void Standard_keywords_follow_Postfix_order()
+    {
+        var k = EhloKeywords.Standard(10240000, vrfy: true, startTls: true, authMechanisms: ["PLAIN", "LOGIN"], brokenSaslAuthClients: true);
+        Assert.Equal(["PIPELINING", "SIZE 10240000", "VRFY", "ETRN", "STARTTLS", "AUTH PLAIN LOGIN", "AUTH=PLAIN LOGIN",
+            "ENHANCEDSTATUSCODES", "8BITMIME", "DSN", "SMTPUTF8", "CHUNKING"], k);
+    }
+
+    [Fact]
+    public void Standard_keywords_drop_what_is_turned_off()
+    {
+        var k = EhloKeywords.Standard(0, vrfy: false, smtpUtf8: false);
+        Assert.Equal(["PIPELINING", "SIZE", "ETRN", "ENHANCEDSTATUSCODES", "8BITMIME", "DSN", "CHUNKING"], k);
+    }
+
     private static List<SmtpReply> ParseAll(string input, int chunk)
     {
         var parser = new SmtpReplyParser(2048);
