@@ -133,9 +133,14 @@ public sealed class QueueDirectory
     /// <summary>Moves a queue file to another queue (e.g. incoming to active), durably.</summary>
     public void Move(string queueId, string fromQueue, string toQueue)
     {
+        var from = PathOf(fromQueue, queueId);
         var to = PathOf(toQueue, queueId);
-        _fs.Rename(PathOf(fromQueue, queueId), to);
-        _fs.SyncDirectory(Path.GetDirectoryName(to) ?? Root);
+        _fs.Rename(from, to);
+        var toDir = Path.GetDirectoryName(to) ?? Root;
+        var fromDir = Path.GetDirectoryName(from) ?? Root;
+        _fs.SyncDirectory(toDir);
+        if (fromDir != toDir)
+            _fs.SyncDirectory(fromDir);
     }
 
     /// <summary>Removes a queue file; false when it did not exist.</summary>
