@@ -13,6 +13,9 @@ public enum BareNewlinePolicy
     /// <summary>"normalize" (and its alias "yes"): accept bare LF, store it as CR LF.</summary>
     Normalize,
 
+    /// <summary>"note": as normalize, and note the bare LF in the log line for the message.</summary>
+    Note,
+
     /// <summary>
     /// "reject": reject the command or message with smtpd_forbid_bare_newline_reject_code
     /// ("Error: bare &lt;LF&gt; received") and log a "bare &lt;LF&gt; received" error.
@@ -32,6 +35,9 @@ public static class BareNewlinePolicies
                 return true;
             case "normalize" or "yes":
                 policy = BareNewlinePolicy.Normalize;
+                return true;
+            case "note":
+                policy = BareNewlinePolicy.Note;
                 return true;
             case "reject":
                 policy = BareNewlinePolicy.Reject;

@@ -32,6 +32,13 @@ public sealed class BdatReader
     /// <summary>Whether the current chunk is the LAST one.</summary>
     public bool InLastChunk { get; private set; }
 
+    /// <summary>
+    /// True when a chunk of <paramref name="chunkSize"/> octets would take the message past
+    /// message_size_limit: Postfix then skips the chunk and replies
+    /// "552 5.3.4 Chunk exceeds message size limit" before reading it.
+    /// </summary>
+    public bool WouldExceed(long chunkSize) => _sizeLimit > 0 && Size > _sizeLimit - chunkSize;
+
     /// <summary>Begins a chunk of <paramref name="size"/> octets announced by a BDAT command.</summary>
     public void StartChunk(long size, bool last)
     {

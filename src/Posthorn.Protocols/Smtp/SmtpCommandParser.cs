@@ -14,19 +14,26 @@ public sealed class SmtpCommandParser
 {
     private readonly bool _lmtp;
     private readonly bool _requireUtf8;
+    private readonly string _myHostname;
 
     /// <param name="lmtp">LMTP: LHLO instead of HELO/EHLO.</param>
-    /// <param name="requireValidUtf8">Reject command lines that are not valid UTF-8
-    /// (smtputf8_enable = yes), with Postfix's "500 5.5.2 Error: bad UTF-8 syntax".</param>
-    public SmtpCommandParser(bool lmtp = false, bool requireValidUtf8 = true)
+    /// <param name="requireValidUtf8">smtputf8_enable: reject command lines that are not valid
+    /// UTF-8 with Postfix's "500 5.5.2 Error: bad UTF-8 syntax".</param>
+    /// <param name="myHostname">myhostname, named in the reply to an over-long command.</param>
+    public SmtpCommandParser(bool lmtp = false, bool requireValidUtf8 = true, string myHostname = "localhost")
     {
         _lmtp = lmtp;
         _requireUtf8 = requireValidUtf8;
+        _myHostname = myHostname;
     }
 
-    /// <summary>Parses a line read by <see cref="SmtpLineReader"/>.</summary>
+    /// <summary>
+    /// Parses a line read by <see cref="SmtpLineReader"/>. A line longer than line_length_limit
+    /// gets Postfix's "500 5.5.2 myhostname Error: command too long". (Bare LF is the caller's
+    /// business: see <see cref="BareNewlinePolicy"/>.)
+    /// </summary>
     public SmtpParseResult Parse(in SmtpLine line) =>
-        line.TooLong ? SmtpParseResult.Fail(SmtpReplies.LineTooLong) : Parse(line.Text);
+        line.TooLong ? SmtpParseResult.Fail(SmtpReplies.CommandTooLong(_myHostname)) : Parse(line.Text);
 
     /// <summary>Parses the text of a command line (without its line ending).</summary>
     public SmtpParseResult Parse(ReadOnlySequence<byte> text) =>
@@ -66,13 +73,12 @@ public sealed class SmtpCommandParser
             SmtpVerb.Rcpt => SmtpMailRcptParser.ParseRcpt(cmd),
             SmtpVerb.Data => NoArgument(cmd, SmtpReplies.DataSyntax),
             SmtpVerb.Rset => NoArgument(cmd, SmtpReplies.RsetSyntax),
-            SmtpVerb.Noop => NoArgument(cmd, SmtpReplies.NoopSyntax),
             SmtpVerb.StartTls => NoArgument(cmd, SmtpReplies.StartTlsSyntax),
-            SmtpVerb.Vrfy => Required(cmd, SmtpReplies.VrfySyntax),
+            SmtpVerb.Vrfy => Required(cmd, _requireUtf8 ? SmtpReplies.VrfySyntaxSmtpUtf8 : SmtpReplies.VrfySyntax),
             SmtpVerb.Etrn => OneWord(cmd, SmtpReplies.EtrnSyntax),
             SmtpVerb.Auth => Required(cmd, SmtpReplies.AuthSyntax),
             SmtpVerb.Bdat => ParseBdat(cmd),
-            _ => SmtpParseResult.Ok(cmd), // QUIT, HELP
+            _ => SmtpParseResult.Ok(cmd), // NOOP (RFC 5321 allows a string), QUIT, HELP
         };
     }
 

@@ -7,8 +7,9 @@ namespace Posthorn.Protocols.Smtp;
 /// machine, resumable at any split point. It removes dot-stuffing (section 4.5.2) at the start of
 /// every line and streams the content to an <see cref="IContentSink"/> as it arrives.
 /// The end of data is ONLY CR LF "." CR LF: "\n.\n", "\r.\r", "\n.\r\n", "\r\n.\n" and the like
-/// are content, never the end, which closes SMTP smuggling whatever smtpd_forbid_bare_newline
-/// says (as Postfix 3.9's "normalize" does). Bare LF and bare CR are reported so smtpd can apply
+/// are never the end, which closes SMTP smuggling whatever smtpd_forbid_bare_newline says (as
+/// Postfix 3.9's "normalize" does). As in Postfix, a lone "." line that is not the end because
+/// it or the line before it ended in a bare LF is dropped, neither stored nor taken as the end. Bare LF and bare CR are reported so smtpd can apply
 /// smtpd_forbid_bare_newline. Content bytes are counted as they arrive against
 /// message_size_limit (0 means no limit); past it nothing more reaches the sink, but the reader
 /// keeps reading to the end of data so the session stays in step.
@@ -23,6 +24,8 @@ public sealed class SmtpDataReader
         LineStartAfterLf,   // after a bare LF: a "." is unstuffed but never ends data
         DotAfterCrLf,       // saw CRLF "."
         DotAfterCrLfCr,     // saw CRLF "." CR
+        DotAfterLf,         // saw bare LF "."
+        DotAfterLfCr,       // saw bare LF "." CR
         InLine,
         Cr,                 // saw CR inside a line
         Done,
@@ -94,7 +97,7 @@ public sealed class SmtpDataReader
                     {
                         Flush(span[runStart..i], sink);
                         runStart = i + 1; // the stuffing dot is never content
-                        _state = _state == State.LineStartAfterCrLf ? State.DotAfterCrLf : State.InLine;
+                        _state = _state == State.LineStartAfterCrLf ? State.DotAfterCrLf : State.DotAfterLf;
                     }
                     else
                     {
@@ -102,10 +105,18 @@ public sealed class SmtpDataReader
                     }
                     break;
                 case State.DotAfterCrLf:
+                case State.DotAfterLf:
                     if (b == (byte)'\r')
                     {
                         runStart = i + 1;
-                        _state = State.DotAfterCrLfCr;
+                        _state = _state == State.DotAfterCrLf ? State.DotAfterCrLfCr : State.DotAfterLfCr;
+                    }
+                    else if (b == (byte)'\n')
+                    {
+                        // A lone "." ending in a bare LF: neither the end nor content (as Postfix).
+                        SawBareLf = true;
+                        runStart = i + 1;
+                        _state = State.LineStartAfterLf;
                     }
                     else
                     {
@@ -113,10 +124,12 @@ public sealed class SmtpDataReader
                     }
                     break;
                 case State.DotAfterCrLfCr:
+                case State.DotAfterLfCr:
                     if (b == (byte)'\n')
                     {
                         runStart = i + 1;
-                        _state = State.Done;
+                        // CRLF "." CRLF ends the data; after a bare-LF line the "." line is dropped.
+                        _state = _state == State.DotAfterCrLfCr ? State.Done : State.LineStartAfterCrLf;
                     }
                     else
                     {

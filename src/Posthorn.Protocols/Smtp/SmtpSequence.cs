@@ -5,7 +5,8 @@ namespace Posthorn.Protocols.Smtp;
 /// BDAT), with the replies Postfix's smtpd(8) gives when a client breaks them: MAIL needs
 /// HELO/EHLO first when smtpd_helo_required = yes, no nested MAIL, RCPT needs MAIL, DATA and
 /// BDAT need an accepted RCPT, no DATA/MAIL/RCPT in the middle of BDAT chunks, at most
-/// smtpd_recipient_limit recipients, ETRN and AUTH not inside a transaction. Pure state, no I/O:
+/// smtpd_recipient_limit recipients, ETRN and AUTH not inside a
+/// transaction. Pure state, no I/O:
 /// smtpd asks <see cref="Check"/> before running a command and reports what happened after.
 /// </summary>
 public sealed class SmtpSequence
@@ -30,6 +31,10 @@ public sealed class SmtpSequence
     public static readonly SmtpReply MailAfterBdat = new(503, "5.5.1", "Error: MAIL after BDAT");
     public static readonly SmtpReply RcptAfterBdat = new(503, "5.5.1", "Error: RCPT after BDAT");
     public static readonly SmtpReply TransactionInProgress = new(503, "5.5.1", "Error: MAIL transaction in progress");
+
+    /// <summary>ETRN's replies carry no enhanced status code in Postfix.</summary>
+    public static readonly SmtpReply EtrnSendHeloFirst = new(503, null, "Error: send HELO/EHLO first");
+    public static readonly SmtpReply EtrnTransactionInProgress = new(503, null, "Error: MAIL transaction in progress");
     public static readonly SmtpReply TooManyRecipients = new(452, "4.5.3", "Error: too many recipients");
     public static readonly SmtpReply AlreadyAuthenticated = new(503, "5.5.1", "Error: already authenticated");
     public static readonly SmtpReply TlsAlreadyActive = new(554, "5.5.1", "Error: TLS already active");
@@ -62,8 +67,10 @@ public sealed class SmtpSequence
         SmtpVerb.Data when InBdat => DataAfterBdat,
         SmtpVerb.Data or SmtpVerb.Bdat when !InTransaction => NeedRcpt,
         SmtpVerb.Data or SmtpVerb.Bdat when RecipientCount == 0 => NoValidRecipients,
-        SmtpVerb.Etrn when !HeloSeen => SendHeloFirst,
-        SmtpVerb.Etrn or SmtpVerb.Auth when InTransaction => TransactionInProgress,
+        SmtpVerb.Etrn when _heloRequired && !HeloSeen => EtrnSendHeloFirst,
+        SmtpVerb.Etrn when InTransaction => EtrnTransactionInProgress,
+        SmtpVerb.Auth when _heloRequired && !HeloSeen => SendHeloFirst,
+        SmtpVerb.Auth when InTransaction => TransactionInProgress,
         SmtpVerb.Auth when Authenticated => AlreadyAuthenticated,
         SmtpVerb.StartTls when TlsActive => TlsAlreadyActive,
         _ => null,

@@ -58,4 +58,17 @@ public class BdatReaderTests
         Assert.Equal("abcd", sink.Text);
         Assert.Equal(6, reader.Size);
     }
+
+    [Fact]
+    public void Knows_before_reading_when_a_chunk_would_pass_the_limit()
+    {
+        var reader = new BdatReader(10);
+        Assert.False(reader.WouldExceed(10));
+        Assert.True(reader.WouldExceed(11));
+        reader.StartChunk(4, false);
+        reader.Read(new ReadOnlySequence<byte>(Ascii("abcd")), new CollectingSink(), out _);
+        Assert.False(reader.WouldExceed(6));
+        Assert.True(reader.WouldExceed(7));
+        Assert.False(new BdatReader(0).WouldExceed(long.MaxValue));
+    }
 }

@@ -29,6 +29,7 @@ public class SmtpCommandParserTests
     [InlineData("noop", SmtpVerb.Noop)]
     [InlineData("quit", SmtpVerb.Quit)]
     [InlineData("QUIT now", SmtpVerb.Quit)]
+    [InlineData("NOOP any string RFC 5321 allows", SmtpVerb.Noop)]
     [InlineData("vrfy bob", SmtpVerb.Vrfy)]
     [InlineData("etrn example.com", SmtpVerb.Etrn)]
     [InlineData("help", SmtpVerb.Help)]
@@ -47,7 +48,7 @@ public class SmtpCommandParserTests
 
     [Fact]
     public void Unknown_verb_gets_command_not_recognized() =>
-        Assert.Equal("502 5.5.2 Error: command not recognized", Error("XYZZY"));
+        Assert.Equal("500 5.5.2 Error: command not recognized", Error("XYZZY"));
 
     [Fact]
     public void Empty_line_gets_bad_syntax() => Assert.Equal("500 5.5.2 Error: bad syntax", Error("   "));
@@ -60,6 +61,10 @@ public class SmtpCommandParserTests
     }
 
     [Fact]
+    public void VRFY_syntax_reply_mentions_SMTPUTF8_only_when_enabled() =>
+        Assert.Equal("501 5.5.4 Syntax: VRFY address", Error("VRFY", new SmtpCommandParser(requireValidUtf8: false)));
+
+    [Fact]
     public void Invalid_UTF8_passes_when_not_required()
     {
         var r = new SmtpCommandParser(requireValidUtf8: false).Parse(new byte[] { (byte)'V', (byte)'R', (byte)'F', (byte)'Y', (byte)' ', 0xE9 });
@@ -67,10 +72,11 @@ public class SmtpCommandParserTests
     }
 
     [Fact]
-    public void Over_long_line_gets_line_too_long()
+    public void Over_long_line_gets_command_too_long_naming_myhostname()
     {
         var line = new SmtpLine(new System.Buffers.ReadOnlySequence<byte>(Ascii("NOOP")), LineEnding.CrLf, false, TooLong: true);
-        Assert.Equal("500 5.5.2 Error: line too long", Parser.Parse(line).Error!.ToString().TrimEnd());
+        var parser = new SmtpCommandParser(myHostname: "mx.example.com");
+        Assert.Equal("500 5.5.2 mx.example.com Error: command too long", parser.Parse(line).Error!.ToString().TrimEnd());
     }
 
     [Theory]
@@ -82,17 +88,16 @@ public class SmtpCommandParserTests
     [InlineData("RCPT FROM:<a@b>", "501 5.5.4 Syntax: RCPT TO:<address>")]
     [InlineData("DATA x", "501 5.5.4 Syntax: DATA")]
     [InlineData("RSET x", "501 5.5.4 Syntax: RSET")]
-    [InlineData("NOOP x", "501 5.5.4 Syntax: NOOP")]
-    [InlineData("VRFY", "501 5.5.4 Syntax: VRFY address")]
+    [InlineData("VRFY", "501 5.5.4 Syntax: VRFY address [SMTPUTF8]")]
     [InlineData("ETRN", "500 Syntax: ETRN domain")]
     [InlineData("ETRN a b", "500 Syntax: ETRN domain")]
     [InlineData("STARTTLS x", "501 5.5.4 Syntax: STARTTLS")]
     [InlineData("AUTH", "501 5.5.4 Syntax: AUTH mechanism")]
-    [InlineData("BDAT", "501 5.5.4 Syntax: BDAT count [LAST]")]
-    [InlineData("BDAT x", "501 5.5.4 Syntax: BDAT count [LAST]")]
-    [InlineData("BDAT 10 FIRST", "501 5.5.4 Syntax: BDAT count [LAST]")]
-    [InlineData("BDAT -1", "501 5.5.4 Syntax: BDAT count [LAST]")]
-    [InlineData("BDAT 99999999999999999999", "501 5.5.4 Syntax: BDAT count [LAST]")]
+    [InlineData("BDAT", "521 5.5.4 Syntax: BDAT count [LAST]")]
+    [InlineData("BDAT x", "521 5.5.4 Syntax: BDAT count [LAST]")]
+    [InlineData("BDAT 10 FIRST", "521 5.5.4 Syntax: BDAT count [LAST]")]
+    [InlineData("BDAT -1", "521 5.5.4 Syntax: BDAT count [LAST]")]
+    [InlineData("BDAT 99999999999999999999", "521 5.5.4 Syntax: BDAT count [LAST]")]
     public void Syntax_errors_get_Postfix_replies(string line, string reply) => Assert.Equal(reply, Error(line));
 
     [Theory]
@@ -191,10 +196,10 @@ public class SmtpCommandParserTests
     {
         var lmtp = new SmtpCommandParser(lmtp: true);
         Assert.Equal(SmtpVerb.Lhlo, lmtp.Parse("LHLO client.example").Command!.Verb);
-        Assert.Equal("502 5.5.2 Error: command not recognized", Error("EHLO x", lmtp));
-        Assert.Equal("502 5.5.2 Error: command not recognized", Error("HELO x", lmtp));
+        Assert.Equal("500 5.5.2 Error: command not recognized", Error("EHLO x", lmtp));
+        Assert.Equal("500 5.5.2 Error: command not recognized", Error("HELO x", lmtp));
         Assert.Equal("501 Syntax: LHLO hostname", Error("LHLO", lmtp));
-        Assert.Equal("502 5.5.2 Error: command not recognized", Error("LHLO x"));
+        Assert.Equal("500 5.5.2 Error: command not recognized", Error("LHLO x"));
     }
 
     [Fact]

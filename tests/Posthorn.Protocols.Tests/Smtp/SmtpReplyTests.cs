@@ -36,8 +36,19 @@ public class SmtpReplyTests
     [Fact]
     public void Bare_newline_reply_uses_the_configured_code()
     {
-        Assert.Equal("550 5.5.2 Error: bare <LF> received\r\n", SmtpReplies.BareNewline(550).ToString());
-        Assert.Equal("450 4.5.2 Error: bare <LF> received\r\n", SmtpReplies.BareNewline(450).ToString());
+        Assert.Equal("550 5.5.2 mx.example Error: bare <LF> received\r\n", SmtpReplies.BareNewline(550, "mx.example").ToString());
+    }
+
+    [Fact]
+    public void Queued_reply_names_the_queue_id() =>
+        Assert.Equal("250 2.0.0 Ok: queued as 3F2A11B2C4\r\n", SmtpReplies.Queued("3F2A11B2C4").ToString());
+
+    [Fact]
+    public void BDAT_replies_follow_Postfix()
+    {
+        Assert.Equal("551 5.7.1 Null BDAT request\r\n"u8.ToArray(), SmtpReplies.NullBdat.ToArray());
+        Assert.Equal("552 5.3.4 Chunk exceeds message size limit\r\n"u8.ToArray(), SmtpReplies.ChunkExceedsLimit.ToArray());
+        Assert.Equal("551 5.0.0 Discarded 42 bytes after earlier error\r\n", SmtpReplies.DiscardedAfterError(42).ToString());
     }
 
     [Fact]

@@ -64,11 +64,12 @@ public class SmtpSequenceTests
     [Fact]
     public void ETRN_and_AUTH_are_refused_inside_a_transaction()
     {
-        var s = new SmtpSequence();
-        Assert.Equal("503 5.5.1 Error: send HELO/EHLO first", Reply(s, SmtpVerb.Etrn));
+        var s = new SmtpSequence(heloRequired: true);
+        Assert.Equal("503 Error: send HELO/EHLO first", Reply(s, SmtpVerb.Etrn));
         s.OnHelo();
+        Assert.Null(Reply(s, SmtpVerb.Etrn));
         s.OnMail();
-        Assert.Equal("503 5.5.1 Error: MAIL transaction in progress", Reply(s, SmtpVerb.Etrn));
+        Assert.Equal("503 Error: MAIL transaction in progress", Reply(s, SmtpVerb.Etrn));
         Assert.Equal("503 5.5.1 Error: MAIL transaction in progress", Reply(s, SmtpVerb.Auth));
     }
 
@@ -107,4 +108,8 @@ public class SmtpSequenceTests
         s.OnHelo();
         Assert.False(s.InTransaction);
     }
+
+    [Fact]
+    public void AUTH_needs_HELO_first_when_smtpd_helo_required() =>
+        Assert.Equal("503 5.5.1 Error: send HELO/EHLO first", Reply(new SmtpSequence(heloRequired: true), SmtpVerb.Auth));
 }
