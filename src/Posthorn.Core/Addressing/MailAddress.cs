@@ -17,8 +17,10 @@ public enum MailAddressRole
 /// sender <c>&lt;&gt;</c>, quoted local parts, address literals, and SMTPUTF8 addresses (RFC 6531).
 /// <see cref="Address"/> is Postfix's internal form (quotes removed: <c>"a b"@x</c> becomes
 /// <c>a b@x</c>); <see cref="Quoted"/> is the external form. A source route
-/// (<c>&lt;@a,@b:user@dom&gt;</c>) is stripped, as Postfix's smtpd does. An address without a
-/// domain is accepted (cleanup appends $myorigin), as Postfix does.
+/// (<c>&lt;@a,@b:user@dom&gt;</c>) is stripped, as Postfix's smtpd does. As lenient as Postfix
+/// where real mail needs it: an address without a domain is accepted (cleanup appends
+/// $myorigin), and so are unquoted local parts with leading, trailing or doubled dots
+/// (<c>john..doe@example.com</c>), which RFC 5321 forbids but some senders use.
 /// </summary>
 public sealed record MailAddress(string LocalPart, string? Domain)
 {
@@ -47,12 +49,15 @@ public sealed record MailAddress(string LocalPart, string? Domain)
     /// or "501 5.1.3 Bad recipient address syntax").
     /// </summary>
     /// <param name="strictRfc821">strict_rfc821_envelopes: require the angle brackets.</param>
-    /// <param name="allowUtf8">smtputf8_enable: accept non-ASCII in the address.</param>
+    /// <param name="smtpUtf8">The client declared SMTPUTF8 (RFC 6531) in MAIL FROM. Without it a
+    /// non-ASCII domain is refused, as Postfix's smtpd_check_addr does; a non-ASCII local part is
+    /// accepted either way (Postfix never refused 8-bit local parts; strict_smtputf8 is smtpd's
+    /// check, with <c>553 5.6.7 Must declare SMTPUTF8 to send unicode address</c>).</param>
     public static MailAddress? ParsePath(string path, MailAddressRole role, out string? error,
-        bool strictRfc821 = false, bool allowUtf8 = true)
+        bool strictRfc821 = false, bool smtpUtf8 = true)
     {
         error = null;
-        var result = MailAddressSyntax.Parse(path, role == MailAddressRole.Sender, strictRfc821, allowUtf8);
+        var result = MailAddressSyntax.Parse(path, role == MailAddressRole.Sender, strictRfc821, smtpUtf8);
         if (result is null)
             error = role == MailAddressRole.Sender
                 ? "501 5.1.7 Bad sender address syntax"
@@ -61,6 +66,6 @@ public sealed record MailAddress(string LocalPart, string? Domain)
     }
 
     /// <summary>Parses a bare address "local@domain" (no angle brackets), e.g. from a table.</summary>
-    public static MailAddress? ParseAddress(string address, bool allowUtf8 = true) =>
-        address.Length == 0 ? null : MailAddressSyntax.Parse(address, allowNull: false, strict: false, allowUtf8);
+    public static MailAddress? ParseAddress(string address, bool smtpUtf8 = true) =>
+        address.Length == 0 ? null : MailAddressSyntax.Parse(address, allowNull: false, strict: false, smtpUtf8);
 }

@@ -5,7 +5,7 @@ namespace Posthorn.Core.Addressing;
 
 /// <summary>
 /// The RFC 5321 section 4.1.2 grammar behind <see cref="MailAddress"/>: Local-part is a
-/// Dot-string (atext runs joined by single dots) or a Quoted-string (qtextSMTP and
+/// Dot-string (atext and dots; Postfix also takes leading, trailing and doubled dots) or a Quoted-string (qtextSMTP and
 /// quoted-pairSMTP); Domain is sub-domains (letters, digits, inner hyphens; UTF-8 U-labels with
 /// SMTPUTF8, RFC 6531) or an address-literal ([IPv4], [IPv6:...], or Tag:text).
 /// </summary>
@@ -13,7 +13,7 @@ internal static class MailAddressSyntax
 {
     private const string AtextSpecials = "!#$%&'*+-/=?^_`{|}~";
 
-    public static MailAddress? Parse(string path, bool allowNull, bool strict, bool allowUtf8)
+    public static MailAddress? Parse(string path, bool allowNull, bool strict, bool smtpUtf8)
     {
         var text = path.Trim(' ', '\t');
         bool bracketed = text.Length >= 2 && text[0] == '<' && text[^1] == '>';
@@ -23,14 +23,12 @@ internal static class MailAddressSyntax
             return null;
         if (text.Length == 0)
             return allowNull ? MailAddress.Null : null;
-        if (!allowUtf8 && !Ascii.IsValid(text))
-            return null;
 
-        // A source route "@a,@b:" is dropped (RFC 5321 section 4.1.2, Postfix smtpd).
+        // A source route "@a,@b:" is dropped up to its colon (RFC 5321 section 4.1.2, Postfix smtpd).
         if (text[0] == '@')
         {
             int colon = text.IndexOf(':', StringComparison.Ordinal);
-            if (colon < 0 || !ValidRoute(text[..colon]))
+            if (colon < 0)
                 return null;
             text = text[(colon + 1)..];
             if (text.Length == 0)
@@ -47,15 +45,9 @@ internal static class MailAddressSyntax
         var domain = text[(at + 1)..];
         if (!IsDomain(domain) && !IsAddressLiteral(domain))
             return null;
+        if (!smtpUtf8 && !Ascii.IsValid(domain))
+            return null;
         return new MailAddress(local, domain);
-    }
-
-    private static bool ValidRoute(string route)
-    {
-        foreach (var hop in route.Split(','))
-            if (hop.Length < 2 || hop[0] != '@' || !IsDomain(hop[1..]))
-                return false;
-        return true;
     }
 
     /// <summary>Reads the local part; returns the index after it and the unquoted text (null on error).</summary>
@@ -96,7 +88,7 @@ internal static class MailAddressSyntax
         if (end < 0)
             end = s.Length;
         var dotString = s[..end];
-        if (!IsDotAtom(dotString))
+        if (dotString.Length == 0 || dotString.Any(c => c != '.' && !IsAtext(c)) || dotString.All(c => c == '.'))
             return 0;
         local = dotString;
         return end;
