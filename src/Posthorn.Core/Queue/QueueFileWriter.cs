@@ -31,6 +31,7 @@ public sealed class QueueFileWriter : IDisposable
     private long _contentLength;
     private long _extractedOffset;
     private int _recipients;
+    private string? _error;
 
     internal QueueFileWriter(IDurableFileSystem fs, FileStream file, string path, string queueId)
     {
@@ -50,6 +51,13 @@ public sealed class QueueFileWriter : IDisposable
 
     /// <summary>Content bytes appended so far.</summary>
     public long ContentLength => _contentLength;
+
+    /// <summary>
+    /// The first write error (disk full, I/O error), or null. After an error every write is a
+    /// no-op so the receiver can keep reading the client's data to the end; Commit then
+    /// removes the file and returns the error.
+    /// </summary>
+    public string? WriteError => _error;
 
     public void WriteArrivalTime(DateTimeOffset time)
     {
@@ -71,39 +79,43 @@ public sealed class QueueFileWriter : IDisposable
     public void WriteRecipient(QueueRecipientSpec recipient)
     {
         Require(Section.Envelope);
-        WriteRecipientRecords(recipient);
+        Guard(() => WriteRecipientRecords(recipient));
     }
 
     /// <summary>Appends content bytes; the first call starts the content section.</summary>
     public void AppendContent(ReadOnlySpan<byte> content)
     {
-        StartContent();
+        if (_error is not null)
+            return;
+        Guard(StartContent);
+        if (_error is not null)
+            return;
         Require(Section.Content);
         _contentLength += content.Length;
-        while (!content.IsEmpty)
+        while (!content.IsEmpty && _error is null)
         {
             int n = Math.Min(content.Length, _chunk.Length - _chunkUsed);
             content[..n].CopyTo(_chunk.AsSpan(_chunkUsed));
             _chunkUsed += n;
             content = content[n..];
             if (_chunkUsed == _chunk.Length)
-                FlushChunk();
+                Guard(FlushChunk);
         }
     }
 
     /// <summary>An attribute found in the content (after the content section).</summary>
-    public void WriteExtractedAttribute(string name, string value)
+    public void WriteExtractedAttribute(string name, string value) => Guard(() =>
     {
         StartExtracted();
         RecordIO.Write(_out, RecordType.Attribute, name + "=" + value);
-    }
+    });
 
     /// <summary>A recipient found in the content (sendmail -t: To/Cc/Bcc headers).</summary>
-    public void WriteExtractedRecipient(QueueRecipientSpec recipient)
+    public void WriteExtractedRecipient(QueueRecipientSpec recipient) => Guard(() =>
     {
         StartExtracted();
         WriteRecipientRecords(recipient);
-    }
+    });
 
     /// <summary>
     /// Finishes the file and makes it durable. Returns the queue id only after the file and
@@ -113,6 +125,11 @@ public sealed class QueueFileWriter : IDisposable
     {
         if (_section == Section.Closed)
             return new QueueCommitResult(null, "queue file already closed");
+        if (_error is not null)
+        {
+            Abort();
+            return new QueueCommitResult(null, $"{QueueId}: queue file write error: {_error}");
+        }
         try
         {
             StartExtracted();
@@ -170,7 +187,22 @@ public sealed class QueueFileWriter : IDisposable
     private void Envelope(RecordType type, string text)
     {
         Require(Section.Envelope);
-        RecordIO.Write(_out, type, text);
+        Guard(() => RecordIO.Write(_out, type, text));
+    }
+
+    /// <summary>Runs a write unless an earlier one failed; remembers the first failure.</summary>
+    private void Guard(Action write)
+    {
+        if (_error is not null)
+            return;
+        try
+        {
+            write();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            _error = e.Message;
+        }
     }
 
     private void WriteRecipientRecords(QueueRecipientSpec r)

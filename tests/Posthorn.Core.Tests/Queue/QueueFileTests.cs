@@ -356,4 +356,20 @@ public class QueueFileTests
         Assert.Equal(QueueFileStatus.Incomplete, QueueFileDump.Write(path, output));
         Assert.Contains("incomplete queue file", output.ToString());
     }
+
+    [Fact]
+    public void Disk_full_while_streaming_content_is_reported_at_commit_and_the_file_removed()
+    {
+        using var dir = new QueueTestDirectory();
+        var fs = new FaultyFileSystem { DiskFullAfter = 40_000 };
+        var w = WriteEnvelope(new QueueDirectory(dir.Path, 1, [], false, fs));
+        var line = Encoding.ASCII.GetBytes(new string('x', 998) + "\r\n");
+        for (int i = 0; i < 100; i++)
+            w.AppendContent(line); // never throws: the receiver keeps reading the client's DATA
+        Assert.Contains("No space left on device", w.WriteError);
+        var result = w.Commit();
+        Assert.False(result.Ok);
+        Assert.Contains("No space left on device", result.Error);
+        Assert.False(File.Exists(w.Path));
+    }
 }
