@@ -88,6 +88,17 @@ public sealed class SmtpDataReader
         int i = 0;
         for (; i < span.Length && _state != State.Done; i++)
         {
+            if (_state == State.InLine)
+            {
+                // Fast path: inside a line only CR and LF matter; the rest joins the run.
+                int next = span[i..].IndexOfAny((byte)'\r', (byte)'\n');
+                if (next < 0)
+                {
+                    i = span.Length;
+                    break;
+                }
+                i += next;
+            }
             byte b = span[i];
             switch (_state)
             {
