@@ -143,6 +143,43 @@ public sealed class QueueDirectory
             _fs.SyncDirectory(fromDir);
     }
 
+    /// <summary>
+    /// Moves an unreadable file to the corrupt queue and makes it read-only (0400), as Postfix's
+    /// queue manager does with a file its reader called corrupt.
+    /// </summary>
+    public void MoveToCorrupt(string queueId, string fromQueue)
+    {
+        Move(queueId, fromQueue, QueueNames.Corrupt);
+        _fs.SetMode(PathOf(QueueNames.Corrupt, queueId), UnixFileMode.UserRead);
+    }
+
+    /// <summary>
+    /// True when the file is complete: committed files are mode 0700 (Postfix's
+    /// MAIL_QUEUE_STAT_READY); a file still being written is 0600 and must be left alone.
+    /// </summary>
+    public static bool IsReady(string path)
+    {
+        if (OperatingSystem.IsWindows())
+            return File.Exists(path);
+        try
+        {
+            return (File.GetUnixFileMode(path) & UnixFileMode.UserExecute) != 0;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Sets when a deferred message is next due: as in Postfix, the queue file's modification
+    /// time is the next retry time.
+    /// </summary>
+    public static void SetNextRetry(string path, DateTimeOffset when) => File.SetLastWriteTimeUtc(path, when.UtcDateTime);
+
+    /// <summary>The next retry time of a deferred message (the file's modification time).</summary>
+    public static DateTimeOffset NextRetry(string path) => new(File.GetLastWriteTimeUtc(path), TimeSpan.Zero);
+
     /// <summary>Removes a queue file; false when it did not exist.</summary>
     public bool Remove(string queueName, string queueId)
     {
