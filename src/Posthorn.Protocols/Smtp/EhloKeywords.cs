@@ -17,9 +17,12 @@ public sealed class EhloKeywords
     {
         _discard = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         foreach (var k in discardKeywords)
-            if (!k.Equals("silent-discard", StringComparison.OrdinalIgnoreCase))
+        {
+            if (k.Equals("silent-discard", StringComparison.OrdinalIgnoreCase))
+                SilentDiscard = true;
+            else
                 _discard.Add(k);
-        SilentDiscard = discardKeywords.Contains("silent-discard", StringComparer.OrdinalIgnoreCase);
+        }
     }
 
     /// <summary>"silent-discard" was listed: do not log the discarded keywords.</summary>

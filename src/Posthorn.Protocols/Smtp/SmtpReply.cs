@@ -7,7 +7,8 @@ namespace Posthorn.Protocols.Smtp;
 /// An SMTP reply (RFC 5321 section 4.2): a three-digit code, an optional enhanced status code
 /// (RFC 3463, e.g. <c>5.1.3</c>) and one or more text lines. Formats itself as Postfix does:
 /// <c>250-first</c> ... <c>250 last</c>, each line carrying the enhanced code, lines ending CRLF.
-/// Replies are values returned by parsers and services, never exceptions.
+/// Replies are values returned by parsers and services, never exceptions. A CR or LF inside a
+/// line (say, from client-supplied text) is written as a space, so a reply can never be split.
 /// </summary>
 public sealed record SmtpReply(int Code, string? EnhancedStatus, IReadOnlyList<string> Lines)
 {
@@ -46,6 +47,8 @@ public sealed record SmtpReply(int Code, string? EnhancedStatus, IReadOnlyList<s
                 : lines[i].Length == 0 ? EnhancedStatus : EnhancedStatus + " " + lines[i];
             WriteAscii(output, Code.ToString("D3", System.Globalization.CultureInfo.InvariantCulture));
             WriteAscii(output, last ? " " : "-");
+            if (text.AsSpan().IndexOfAny('\r', '\n') >= 0)
+                text = text.Replace('\r', ' ').Replace('\n', ' '); // no reply injection
             var span = output.GetSpan(Encoding.UTF8.GetMaxByteCount(text.Length) + 2);
             int n = Encoding.UTF8.GetBytes(text, span);
             span[n] = (byte)'\r';

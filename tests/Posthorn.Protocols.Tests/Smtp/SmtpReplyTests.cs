@@ -22,6 +22,11 @@ public class SmtpReplyTests
     }
 
     [Fact]
+    public void CR_and_LF_inside_a_line_cannot_split_the_reply() =>
+        Assert.Equal("550 5.1.1 <a\r\n250 ok>: rejected\r\n".Replace("\r\n2", "  2"),
+            new SmtpReply(550, "5.1.1", "<a\r\n250 ok>: rejected").ToString());
+
+    [Fact]
     public void Writes_UTF8_text() =>
         Assert.Equal("250 2.0.0 Grüße\r\n"u8.ToArray(), new SmtpReply(250, "2.0.0", "Grüße").ToBytes());
 
