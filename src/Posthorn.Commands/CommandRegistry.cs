@@ -14,6 +14,7 @@ public static class CommandRegistry
     public static IReadOnlyList<CommandInfo> All { get; } =
     [
         new("postconf", "Postfix configuration utility", Postconf.PostconfCommand.Run),
+        new("pw", "password hash generator and tester (doveadm pw)", Pw.PwCommand.Run),
     ];
 
     public static CommandInfo? Find(string name) => All.FirstOrDefault(c => c.Name == name);
