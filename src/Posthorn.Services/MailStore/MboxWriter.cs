@@ -35,12 +35,11 @@ public static class MboxWriter
         try
         {
             fs.Seek(0, SeekOrigin.End);
-            using (var buffered = new BufferedStream(fs, 64 * 1024))
-            {
-                buffered.Write(Encoding.UTF8.GetBytes(FromLine(sender, localTime)));
-                CopyQuoted(content, buffered);
-                buffered.Flush();
-            }
+            // Not disposed: disposing a BufferedStream closes the mailbox under it.
+            var buffered = new BufferedStream(fs, 64 * 1024);
+            buffered.Write(Encoding.UTF8.GetBytes(FromLine(sender, localTime)));
+            CopyQuoted(content, buffered);
+            buffered.Flush();
             fs.Flush(flushToDisk: true);
             return fs.Length - original;
         }
