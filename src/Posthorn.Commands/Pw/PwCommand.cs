@@ -21,7 +21,7 @@ internal static class PwCommand
         GetOpt opts;
         try
         {
-            opts = new GetOpt(ctx.Args, "lp:s:t:Vr:u:");
+            opts = new GetOpt(ctx.Args, "lp:s:t:V");
         }
         catch (UsageException e)
         {
