@@ -15,6 +15,7 @@ public sealed class MaildirMailbox : IMailbox
     private readonly string _path;
     private readonly MailboxLockOptions _lockOptions;
     private readonly Dictionary<uint, string> _files = [];
+    private readonly Dictionary<string, long> _virtualSizes = new(StringComparer.Ordinal);
     private List<MailMessage> _messages = [];
 
     internal MaildirMailbox(string name, string path, MailboxLockOptions? lockOptions = null)
@@ -69,7 +70,7 @@ public sealed class MaildirMailbox : IMailbox
                 continue;
             _files[e.Uid] = full;
             long size = MaildirFileName.SizeField(e.Key, 'S') ?? info.Length;
-            long vsize = MaildirFileName.SizeField(e.Key, 'W') ?? CountVirtualSize(full);
+            long vsize = MaildirFileName.SizeField(e.Key, 'W') ?? VirtualSizeOf(e.Key, full);
             messages.Add(new MailMessage(e.Uid, size, vsize, MessageFlagLetters.FromMaildir(MaildirFileName.InfoLetters(rel)), new DateTimeOffset(info.LastWriteTimeUtc)));
         }
         _messages = messages;
@@ -219,6 +220,14 @@ public sealed class MaildirMailbox : IMailbox
         {
             return [];
         }
+    }
+
+    /// <summary>The CRLF size of a message without ,W= in its name (delivered by another program), counted once per session.</summary>
+    private long VirtualSizeOf(string key, string path)
+    {
+        if (!_virtualSizes.TryGetValue(key, out var v))
+            _virtualSizes[key] = v = CountVirtualSize(path);
+        return v;
     }
 
     private static long CountVirtualSize(string path)

@@ -199,31 +199,38 @@ public sealed class MboxMailbox : IMailbox
 
     /// <summary>
     /// Removes <paramref name="doomed"/> by sliding the rest of the file down in place. The
-    /// tail from the first removed message on is first saved (offset, then bytes) to the
+    /// tail from the first removed message on is first copied (after its 8-byte offset) to the
     /// journal and fsynced, so a crash midway is repaired by <see cref="FinishInterruptedExpunge"/>.
+    /// Copies go through a fixed buffer, so a large mailbox is never held in memory.
     /// </summary>
     private void Compact(FileStream fs, List<MboxEntry> all, List<MboxEntry> doomed)
     {
         long first = doomed.Min(e => e.Start);
-        var tail = new byte[fs.Length - first];
+        using var journal = new FileStream(ExpungeJournal, FileMode.Create, FileAccess.ReadWrite, FileShare.None);
+        journal.Write(BitConverter.GetBytes(first));
         fs.Seek(first, SeekOrigin.Begin);
-        fs.ReadExactly(tail);
-        using (var j = new FileStream(ExpungeJournal, FileMode.Create, FileAccess.Write, FileShare.None))
-        {
-            j.Write(BitConverter.GetBytes(first));
-            j.Write(tail);
-            j.Flush(flushToDisk: true);
-        }
+        fs.CopyTo(journal);
+        journal.Flush(flushToDisk: true);
         var drop = doomed.Select(e => e.Start).ToHashSet();
+        var buffer = new byte[64 * 1024];
         long write = first;
+        fs.Seek(first, SeekOrigin.Begin);
         foreach (var e in all.Where(e => e.Start >= first && !drop.Contains(e.Start)))
         {
-            fs.Seek(write, SeekOrigin.Begin);
-            fs.Write(tail, (int)(e.Start - first), (int)(e.End - e.Start));
+            journal.Seek(8 + e.Start - first, SeekOrigin.Begin);
+            for (long left = e.End - e.Start; left > 0;)
+            {
+                int n = journal.Read(buffer, 0, (int)Math.Min(buffer.Length, left));
+                if (n <= 0)
+                    throw new IOException($"{ExpungeJournal}: unexpected end of file");
+                fs.Write(buffer, 0, n);
+                left -= n;
+            }
             write += e.End - e.Start;
         }
         fs.SetLength(write);
         fs.Flush(flushToDisk: true);
+        journal.Dispose();
         File.Delete(ExpungeJournal);
     }
 
@@ -231,15 +238,18 @@ public sealed class MboxMailbox : IMailbox
     {
         if (!File.Exists(ExpungeJournal))
             return;
-        var journal = File.ReadAllBytes(ExpungeJournal);
-        if (journal.Length >= 8)
+        using (var journal = new FileStream(ExpungeJournal, FileMode.Open, FileAccess.Read, FileShare.None))
         {
-            // Put the saved tail back as it was; the expunge is simply not done.
-            long offset = BitConverter.ToInt64(journal, 0);
-            fs.Seek(offset, SeekOrigin.Begin);
-            fs.Write(journal, 8, journal.Length - 8);
-            fs.SetLength(offset + journal.Length - 8);
-            fs.Flush(flushToDisk: true);
+            var head = new byte[8];
+            if (journal.Length >= 8 && journal.Read(head, 0, 8) == 8)
+            {
+                // Put the saved tail back as it was; the expunge is simply not done.
+                long offset = BitConverter.ToInt64(head, 0);
+                fs.Seek(offset, SeekOrigin.Begin);
+                journal.CopyTo(fs);
+                fs.SetLength(offset + journal.Length - 8);
+                fs.Flush(flushToDisk: true);
+            }
         }
         File.Delete(ExpungeJournal);
     }

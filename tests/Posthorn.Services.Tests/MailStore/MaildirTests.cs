@@ -148,6 +148,18 @@ public sealed class MaildirTests
     }
 
     [Fact]
+    public void Messages_delivered_by_other_programs_get_sizes_from_the_file()
+    {
+        using var d = new TempDir();
+        MaildirWriter.EnsureMaildir(d.Path);
+        // Postfix's own maildir name: no ,S= or ,W=.
+        File.WriteAllText(Path.Combine(d["new"], "1764000000.V801I5f2M123456.mx"), "a\nb\n");
+        using var box = MaildirMailbox.Open(d.Path);
+        Assert.Equal(4, box.Messages.Single().Size);
+        Assert.Equal(6, box.Messages.Single().VirtualSize);
+    }
+
+    [Fact]
     public void ChangeStamp_changes_on_new_mail()
     {
         using var d = new TempDir();

@@ -137,6 +137,23 @@ public sealed class MboxTests
     }
 
     [Fact]
+    public void Expunge_moves_messages_larger_than_its_copy_buffer()
+    {
+        using var d = new TempDir();
+        var path = d["alice"];
+        var big = new string('y', 150_000);
+        MboxWriter.Append(path, "a", When, Msg("Message-ID: <1@x>\n\nsmall\n"), Fast);
+        MboxWriter.Append(path, "a", When, Msg($"Message-ID: <2@x>\n\n{big}\n"), Fast);
+        MboxWriter.Append(path, "a", When, Msg("Message-ID: <3@x>\n\nlast\n"), Fast);
+        using var box = MboxMailbox.Open(path, lockOptions: Fast);
+        box.SetFlags(1, MessageFlags.Deleted);
+        Assert.Equal([1u], box.Expunge());
+        Assert.Equal($"Message-ID: <2@x>\n\n{big}\n", new StreamReader(box.OpenMessage(2)!).ReadToEnd());
+        Assert.Equal("Message-ID: <3@x>\n\nlast\n", new StreamReader(box.OpenMessage(3)!).ReadToEnd());
+        Assert.StartsWith("From a  ", File.ReadAllText(path), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void An_interrupted_expunge_is_undone_on_the_next_open()
     {
         using var d = new TempDir();
