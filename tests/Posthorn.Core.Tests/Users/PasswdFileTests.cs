@@ -105,3 +105,30 @@ public sealed class PasswdFileTests
         Assert.Same(UserDatabase.Empty, UserDatabase.Load(MainConfig.FromText("")));
     }
 }
+
+public sealed class UserDatabaseFileTests
+{
+    [Fact]
+    public void Reloads_when_the_file_changes_and_reports_warnings_once()
+    {
+        var path = Path.Combine(Path.GetTempPath(), "posthorn-users-" + Guid.NewGuid().ToString("N"));
+        var warnings = new List<string>();
+        try
+        {
+            File.WriteAllText(path, "alice:{PLAIN}a\nbad:{PLAIN}x:zz\n");
+            var file = new UserDatabaseFile(path, warnings.Add);
+            Assert.NotNull(file.Current.Find("alice"));
+            Assert.Same(file.Current, file.Current);
+            Assert.Single(warnings);
+            File.WriteAllText(path, "alice:{PLAIN}a\nbob:{PLAIN}b\n");
+            File.SetLastWriteTimeUtc(path, DateTime.UtcNow.AddSeconds(5));
+            Assert.NotNull(file.Current.Find("bob"));
+            File.Delete(path);
+            Assert.Equal(0, file.Current.Count);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+}
