@@ -9,19 +9,20 @@ namespace Posthorn.Commands.Pw;
 /// (<c>posthorn_user_database</c>, Dovecot's passwd-file format) or tests one.
 /// <c>-s SCHEME</c> (default CRYPT, written as SHA512-CRYPT), <c>-p PASSWORD</c> (else the
 /// password is asked twice on a terminal, or read as one line from standard input),
+/// <c>-r ROUNDS</c> sets the cost (SHA-crypt rounds, bcrypt log2 cost, Argon2id passes),
 /// <c>-t HASH</c> tests a hash and prints <c>HASH (verified)</c>, <c>-V</c> verifies a new
 /// hash, <c>-l</c> lists the schemes.
 /// </summary>
 internal static class PwCommand
 {
-    private const string UsageText = "pw [-l] [-p plaintext] [-s scheme] [-t hash] [-V]";
+    private const string UsageText = "pw [-l] [-p plaintext] [-r rounds] [-s scheme] [-t hash] [-V]";
 
     public static int Run(CommandContext ctx)
     {
         GetOpt opts;
         try
         {
-            opts = new GetOpt(ctx.Args, "lp:s:t:V");
+            opts = new GetOpt(ctx.Args, "lp:r:s:t:V");
         }
         catch (UsageException e)
         {
@@ -39,6 +40,14 @@ internal static class PwCommand
         var scheme = PasswordSchemes.Find(schemeName);
         if (scheme is null)
             return ctx.Fatal($"Unknown scheme: {schemeName}");
+        int? rounds = null;
+        if (opts.Value('r') is string r)
+        {
+            if (!int.TryParse(r, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n)
+                || scheme.RoundsRange is not (int min, int max) || n < min || n > max)
+                return ctx.Fatal(scheme.RoundsRange is (int lo, int hi) ? $"Invalid number of rounds: {r} (must be {lo}..{hi})" : $"{scheme.Name} has no rounds");
+            rounds = n;
+        }
         var password = opts.Value('p') ?? ReadPassword(ctx);
         if (password is null)
             return ctx.Fatal("Passwords don't match!");
@@ -52,7 +61,7 @@ internal static class PwCommand
             ctx.Stdout.WriteLine($"{stored} (verified)");
             return ExitCodes.Ok;
         }
-        var encoded = PasswordSchemes.Encode(scheme, password);
+        var encoded = "{" + scheme.Name + "}" + scheme.Hash(password, rounds);
         if (opts.Has('V'))
         {
             if (!PasswordSchemes.Verify(password, encoded))

@@ -18,11 +18,14 @@ internal sealed class Argon2idScheme() : PasswordScheme("ARGON2ID")
     private const int Lanes = 1;
     private const int MaxMemoryKib = 4 * 1024 * 1024;
 
-    public override string Hash(string password)
+    public override (int Min, int Max)? RoundsRange => (1, 100);
+
+    public override string Hash(string password, int? rounds)
     {
+        int passes = rounds ?? Passes;
         var salt = RandomNumberGenerator.GetBytes(16);
-        var hash = Compute(password, salt, MemoryKib, Passes, Lanes, 32);
-        return $"$argon2id$v=19$m={MemoryKib},t={Passes},p={Lanes}${B64(salt)}${B64(hash)}";
+        var hash = Compute(password, salt, MemoryKib, passes, Lanes, 32);
+        return $"$argon2id$v=19$m={MemoryKib},t={passes},p={Lanes}${B64(salt)}${B64(hash)}";
     }
 
     public override bool Verify(string password, string hash)

@@ -17,7 +17,16 @@ public abstract class PasswordScheme
     public string Name { get; }
 
     /// <summary>Makes a new hash (without the <c>{SCHEME}</c> prefix) with a fresh random salt.</summary>
-    public abstract string Hash(string password);
+    public string Hash(string password) => Hash(password, null);
+
+    /// <summary>
+    /// Makes a new hash with a given cost (doveadm pw -r): rounds for SHA-crypt, the log2 cost
+    /// for bcrypt, passes for Argon2id; ignored by schemes without one. Null means the default.
+    /// </summary>
+    public abstract string Hash(string password, int? rounds);
+
+    /// <summary>The range of <c>rounds</c> this scheme accepts, or null when it has no cost.</summary>
+    public virtual (int Min, int Max)? RoundsRange => null;
 
     /// <summary>True when <paramref name="password"/> matches <paramref name="hash"/> (without prefix).</summary>
     public abstract bool Verify(string password, string hash);
@@ -30,7 +39,7 @@ public abstract class PasswordScheme
 /// <summary>PLAIN and CLEARTEXT: the password itself.</summary>
 internal sealed class PlainScheme(string name) : PasswordScheme(name)
 {
-    public override string Hash(string password) => password;
+    public override string Hash(string password, int? rounds) => password;
 
     public override bool Verify(string password, string hash) => FixedTimeEquals(password, hash);
 }
@@ -43,19 +52,23 @@ internal sealed class PlainScheme(string name) : PasswordScheme(name)
 /// </summary>
 internal sealed class CryptScheme : PasswordScheme
 {
-    private readonly Func<string> _newSetting;
+    private readonly Func<int?, string> _newSetting;
     private readonly string[] _prefixes;
+    private readonly (int Min, int Max) _rounds;
 
-    public CryptScheme(string name, Func<string> newSetting, params string[] prefixes) : base(name)
+    public CryptScheme(string name, Func<int?, string> newSetting, (int Min, int Max) rounds, params string[] prefixes) : base(name)
     {
         _newSetting = newSetting;
+        _rounds = rounds;
         _prefixes = prefixes;
     }
+
+    public override (int Min, int Max)? RoundsRange => _rounds;
 
     /// <summary>Default bcrypt cost, as Dovecot's BLF-CRYPT uses.</summary>
     public const int BcryptCost = 5;
 
-    public override string Hash(string password) => CryptWith(password, _newSetting()) ?? throw new InvalidOperationException("bad crypt setting");
+    public override string Hash(string password, int? rounds) => CryptWith(password, _newSetting(rounds)) ?? throw new InvalidOperationException("bad crypt setting");
 
     public override bool Verify(string password, string hash)
     {
@@ -105,7 +118,7 @@ internal sealed class ShaDigestScheme(string name, HashAlgorithmName algorithm, 
 {
     private const int SaltLength = 8;
 
-    public override string Hash(string password)
+    public override string Hash(string password, int? rounds)
     {
         var salt = salted ? RandomNumberGenerator.GetBytes(SaltLength) : [];
         return Convert.ToBase64String([.. Digest(password, salt), .. salt]);

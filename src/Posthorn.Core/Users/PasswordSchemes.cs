@@ -15,14 +15,14 @@ public static class PasswordSchemes
     private static readonly PasswordScheme[] Schemes =
     [
         new Argon2idScheme(),
-        new CryptScheme("BLF-CRYPT", () => BCrypt.Net.BCrypt.GenerateSalt(CryptScheme.BcryptCost, 'y'), "$2y$", "$2a$", "$2b$"),
+        new CryptScheme("BLF-CRYPT", r => BCrypt.Net.BCrypt.GenerateSalt(r ?? CryptScheme.BcryptCost, 'y'), (4, 31), "$2y$", "$2a$", "$2b$"),
         new PlainScheme("CLEARTEXT"),
-        new CryptScheme("CRYPT", () => ShaCrypt.NewSetting(sha512: true)),
+        new CryptScheme("CRYPT", r => ShaCrypt.NewSetting(sha512: true, r), ShaCrypt.RoundsRange),
         new PlainScheme("PLAIN"),
         new ShaDigestScheme("SHA256", HashAlgorithmName.SHA256, salted: false),
-        new CryptScheme("SHA256-CRYPT", () => ShaCrypt.NewSetting(sha512: false), "$5$"),
+        new CryptScheme("SHA256-CRYPT", r => ShaCrypt.NewSetting(sha512: false, r), ShaCrypt.RoundsRange, "$5$"),
         new ShaDigestScheme("SHA512", HashAlgorithmName.SHA512, salted: false),
-        new CryptScheme("SHA512-CRYPT", () => ShaCrypt.NewSetting(sha512: true), "$6$"),
+        new CryptScheme("SHA512-CRYPT", r => ShaCrypt.NewSetting(sha512: true, r), ShaCrypt.RoundsRange, "$6$"),
         new ShaDigestScheme("SSHA256", HashAlgorithmName.SHA256, salted: true),
         new ShaDigestScheme("SSHA512", HashAlgorithmName.SHA512, salted: true),
     ];

@@ -16,6 +16,9 @@ internal static class ShaCrypt
     private const int MaxRounds = 999_999_999;
     private const int MaxSaltLength = 16;
 
+    /// <summary>The rounds the specification allows.</summary>
+    public static (int Min, int Max) RoundsRange => (MinRounds, MaxRounds);
+
     private static readonly int[] Sha256Order =
     [
         0, 10, 20, 21, 1, 11, 12, 22, 2, 3, 13, 23, 24, 4, 14, 15, 25, 5, 6, 16, 26, 27, 7, 17, 18, 28, 8, 9, 19, 29,

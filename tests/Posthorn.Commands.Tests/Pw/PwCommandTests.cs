@@ -79,4 +79,16 @@ public sealed class PwCommandTests
         Assert.Equal(0, status);
         Assert.EndsWith(" (verified)", output.Trim(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void R_sets_the_rounds()
+    {
+        var (status, output, _) = Run("", "-s", "SHA512-CRYPT", "-r", "6000", "-p", "secret");
+        Assert.Equal(0, status);
+        Assert.StartsWith("{SHA512-CRYPT}$6$rounds=6000$", output, StringComparison.Ordinal);
+        Assert.True(PasswordSchemes.Verify("secret", output.Trim()));
+        Assert.StartsWith("{BLF-CRYPT}$2y$06$", Run("", "-s", "BLF-CRYPT", "-r", "6", "-p", "x").Out, StringComparison.Ordinal);
+        Assert.Equal(1, Run("", "-s", "SHA512-CRYPT", "-r", "10", "-p", "x").Status);
+        Assert.Equal(1, Run("", "-s", "PLAIN", "-r", "10", "-p", "x").Status);
+    }
 }
