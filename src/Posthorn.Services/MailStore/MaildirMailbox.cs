@@ -24,7 +24,33 @@ public sealed class MaildirMailbox : IMailbox
         _path = path;
         _lockOptions = lockOptions ?? MailboxLockOptions.Default;
         MaildirWriter.EnsureMaildir(path);
+        CleanTmp(path, DateTime.UtcNow);
         Refresh();
+    }
+
+    /// <summary>How old a file in tmp/ must be before a reader removes it (the Maildir specification's 36 hours).</summary>
+    public static TimeSpan StaleTmpAge { get; } = TimeSpan.FromHours(36);
+
+    /// <summary>Removes files left in tmp/ by deliveries that died, once they are older than <see cref="StaleTmpAge"/>.</summary>
+    internal static int CleanTmp(string maildir, DateTime nowUtc)
+    {
+        int removed = 0;
+        foreach (var file in ListFiles(Path.Combine(maildir, "tmp")))
+        {
+            var full = Path.Combine(maildir, "tmp", file);
+            try
+            {
+                if (nowUtc - File.GetLastAccessTimeUtc(full) > StaleTmpAge && nowUtc - File.GetLastWriteTimeUtc(full) > StaleTmpAge)
+                {
+                    File.Delete(full);
+                    removed++;
+                }
+            }
+            catch (IOException)
+            {
+            }
+        }
+        return removed;
     }
 
     /// <summary>Opens the Maildir at <paramref name="path"/> directly (INBOX of a virtual mailbox, a delivery target).</summary>

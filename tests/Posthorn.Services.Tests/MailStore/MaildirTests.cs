@@ -160,6 +160,22 @@ public sealed class MaildirTests
     }
 
     [Fact]
+    public void Stale_tmp_files_are_removed_on_open_and_fresh_ones_kept()
+    {
+        using var d = new TempDir();
+        MaildirWriter.EnsureMaildir(d.Path);
+        var stale = Path.Combine(d["tmp"], "1.M1P1.h");
+        var fresh = Path.Combine(d["tmp"], "2.M2P2.h");
+        File.WriteAllText(stale, "x");
+        File.WriteAllText(fresh, "y");
+        File.SetLastWriteTimeUtc(stale, DateTime.UtcNow.AddHours(-40));
+        File.SetLastAccessTimeUtc(stale, DateTime.UtcNow.AddHours(-40));
+        using var box = MaildirMailbox.Open(d.Path);
+        Assert.False(File.Exists(stale));
+        Assert.True(File.Exists(fresh));
+    }
+
+    [Fact]
     public void ChangeStamp_changes_on_new_mail()
     {
         using var d = new TempDir();
