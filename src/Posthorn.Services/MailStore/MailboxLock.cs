@@ -138,10 +138,15 @@ public sealed class MailboxLock : IDisposable
 
     public void Dispose()
     {
-        if (_flock)
-            NativeFile.FlockUnlock(_handle);
-        if (_fcntl)
-            NativeFile.FcntlUnlock(_handle);
+        // A FileStream over the handle may have closed it already, which released the kernel
+        // locks; its descriptor number may then belong to another file, so it is not touched.
+        if (!_handle.IsClosed)
+        {
+            if (_flock)
+                NativeFile.FlockUnlock(_handle);
+            if (_fcntl)
+                NativeFile.FcntlUnlock(_handle);
+        }
         _flock = _fcntl = false;
         if (_dotlock is not null)
         {

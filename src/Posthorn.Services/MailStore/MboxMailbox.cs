@@ -117,6 +117,7 @@ public sealed class MboxMailbox : IMailbox
         using (MailboxLock.Acquire(handle, _path, _lockOptions))
         using (var fs = NativeFile.Stream(handle, FileAccess.ReadWrite))
         {
+            FinishInterruptedExpunge(fs);
             MboxWriter.AppendLocked(fs, "MAILER-DAEMON", internalDate.LocalDateTime, content);
             var scanned = MboxReader.Scan(fs);
             key = scanned[^1].Key;

@@ -53,13 +53,13 @@ internal static partial class NativeFile
     private static partial int SysOpen(string path, int flags, int mode);
 
     [LibraryImport("libc", EntryPoint = "fcntl", SetLastError = true)]
-    private static partial int SysFcntl(int fd, int cmd, ref Flock lk);
+    private static partial int SysFcntl(SafeFileHandle fd, int cmd, ref Flock lk);
 
     [LibraryImport("libc", EntryPoint = "flock", SetLastError = true)]
-    private static partial int SysFlock(int fd, int operation);
+    private static partial int SysFlock(SafeFileHandle fd, int operation);
 
     [LibraryImport("libc", EntryPoint = "fsync", SetLastError = true)]
-    private static partial int SysFsync(int fd);
+    private static partial int SysFsync(SafeFileHandle fd);
 
     /// <summary>open(2) with O_CLOEXEC and O_NOFOLLOW (a symlinked mailbox is refused, as Postfix's safe_open does).</summary>
     public static SafeFileHandle Open(string path, int flags, int mode = 0x180 /* 0600 */)
@@ -82,7 +82,7 @@ internal static partial class NativeFile
         var lk = new Flock { Type = exclusive ? FWrLck : FRdLck };
         while (true)
         {
-            if (SysFcntl(Fd(handle), wait ? FOfdSetLkW : FOfdSetLk, ref lk) == 0)
+            if (SysFcntl(handle, wait ? FOfdSetLkW : FOfdSetLk, ref lk) == 0)
                 return true;
             int err = Marshal.GetLastPInvokeError();
             if (err == EIntr)
@@ -96,7 +96,7 @@ internal static partial class NativeFile
     public static void FcntlUnlock(SafeFileHandle handle)
     {
         var lk = new Flock { Type = FUnLck };
-        _ = SysFcntl(Fd(handle), FOfdSetLk, ref lk);
+        _ = SysFcntl(handle, FOfdSetLk, ref lk);
     }
 
     /// <summary>flock(2); false when another holds a conflicting lock and <paramref name="wait"/> is false.</summary>
@@ -105,7 +105,7 @@ internal static partial class NativeFile
         int op = (exclusive ? LockEx : LockSh) | (wait ? 0 : LockNb);
         while (true)
         {
-            if (SysFlock(Fd(handle), op) == 0)
+            if (SysFlock(handle, op) == 0)
                 return true;
             int err = Marshal.GetLastPInvokeError();
             if (err == EIntr)
@@ -116,16 +116,14 @@ internal static partial class NativeFile
         }
     }
 
-    public static void FlockUnlock(SafeFileHandle handle) => _ = SysFlock(Fd(handle), LockUn);
+    public static void FlockUnlock(SafeFileHandle handle) => _ = SysFlock(handle, LockUn);
 
     /// <summary>fsync(2) of a directory, so a new or renamed entry in it survives a crash.</summary>
     public static void FsyncDirectory(string path)
     {
         using var h = Open(path, ORdOnly);
-        _ = SysFsync(Fd(h));
+        _ = SysFsync(h);
     }
-
-    private static int Fd(SafeFileHandle handle) => (int)handle.DangerousGetHandle();
 
     private static IOException Error(int errno, string what) =>
         new($"{what}: {Marshal.GetPInvokeErrorMessage(errno)}", errno);
