@@ -8,10 +8,11 @@ namespace Posthorn.Services.MailStore;
 /// (<c>mailbox_delivery_lock</c>), so Postfix's local(8), s-nail and this reader never see a
 /// half-written message. UIDs and flags live in a <see cref="UidList"/> beside the mailbox
 /// (default <c>MAILBOX.posthorn-uidlist</c>), keyed by <see cref="MboxReader"/>'s message
-/// digest; the mbox itself is only rewritten by <see cref="Expunge"/>, which compacts it in
+/// digest; when another reader changes a message's Status/X-Status headers, those flags are
+/// adopted; the mbox itself is only rewritten by <see cref="Expunge"/>, which compacts it in
 /// place (the inode stays, so writers waiting on its lock stay correct) after saving the
 /// moved tail to <c>MAILBOX.posthorn-expunge</c>, from which an interrupted expunge is
-/// finished on the next open. Flags set here are not written back into Status: headers.
+/// undone on the next open. Flags set here are not written back into Status: headers.
 /// </summary>
 public sealed class MboxMailbox : IMailbox
 {
@@ -121,7 +122,13 @@ public sealed class MboxMailbox : IMailbox
             MboxWriter.AppendLocked(fs, "MAILER-DAEMON", internalDate.LocalDateTime, content);
             var scanned = MboxReader.Scan(fs);
             key = scanned[^1].Key;
-            var list = UidList.Update(_uidListPath, l => l.Sync(scanned.Select(e => e.Key), k => k == key ? MessageFlagLetters.ToMaildir(flags) : InitialFlags(scanned, k)), _lockOptions);
+            var list = UidList.Update(_uidListPath, l =>
+            {
+                bool changed = l.Sync(scanned.Select(e => e.Key), k => k == key ? MessageFlagLetters.ToMaildir(flags) : InitialFlags(scanned, k));
+                if (l.Find(key) is UidEntry u)
+                    changed |= l.Replace(u with { HeaderFlags = MessageFlagLetters.ToMaildir(scanned[^1].Flags) });
+                return changed | AdoptHeaderFlags(l, scanned);
+            }, _lockOptions);
             Apply(list, scanned);
         }
         return _messages.FirstOrDefault(m => _entries[m.Uid].Key == key)?.Uid ?? 0;
@@ -148,7 +155,23 @@ public sealed class MboxMailbox : IMailbox
     }
 
     private UidList SyncUids(List<MboxEntry> scanned) =>
-        UidList.Update(_uidListPath, l => l.Sync(scanned.Select(e => e.Key), k => InitialFlags(scanned, k)), _lockOptions);
+        UidList.Update(_uidListPath, l => l.Sync(scanned.Select(e => e.Key), k => InitialFlags(scanned, k)) | AdoptHeaderFlags(l, scanned), _lockOptions);
+
+    /// <summary>
+    /// When a message's Status/X-Status headers differ from what they were when last read,
+    /// another mail reader changed them: its flags win over the stored ones.
+    /// </summary>
+    private static bool AdoptHeaderFlags(UidList list, List<MboxEntry> scanned)
+    {
+        bool changed = false;
+        foreach (var e in scanned)
+        {
+            var header = MessageFlagLetters.ToMaildir(e.Flags);
+            if (list.Find(e.Key) is UidEntry u && u.HeaderFlags != header)
+                changed |= list.Replace(u with { Flags = header, HeaderFlags = header });
+        }
+        return changed;
+    }
 
     private static string InitialFlags(List<MboxEntry> scanned, string key) =>
         MessageFlagLetters.ToMaildir(scanned.First(e => e.Key == key).Flags);

@@ -3,8 +3,12 @@ using System.Text;
 
 namespace Posthorn.Services.MailStore;
 
-/// <summary>One message in a uid list: its UID, its key (a Maildir base name, or an mbox message's digest) and stored flag letters.</summary>
-public readonly record struct UidEntry(uint Uid, string Key, string Flags);
+/// <summary>
+/// One message in a uid list: its UID, its key (a Maildir base name, or an mbox message's
+/// digest), its stored flag letters and, for an mbox, the flag letters its Status/X-Status
+/// headers had when last read (so a change made by mutt or s-nail can be noticed).
+/// </summary>
+public readonly record struct UidEntry(uint Uid, string Key, string Flags, string HeaderFlags = "");
 
 /// <summary>
 /// A folder's UID list, so that POP3 UIDL and IMAP UIDs stay the same across restarts and
@@ -12,7 +16,7 @@ public readonly record struct UidEntry(uint Uid, string Key, string Flags);
 /// <c>posthorn-uidlist</c> is text, one record a line:
 /// <code>
 /// posthorn-uidlist 1 UIDVALIDITY UIDNEXT
-/// UID TAB KEY [TAB FLAGS]
+/// UID TAB KEY [TAB FLAGS [TAB HEADERFLAGS]]
 /// </code>
 /// UIDs ascend; a key never gets a second UID; UIDNEXT never goes down. Changes happen only
 /// under an fcntl lock on <c>posthorn-uidlist.lock</c> and are written by fsync + rename, so
@@ -117,6 +121,15 @@ public sealed class UidList
         return true;
     }
 
+    /// <summary>Replaces the entry with the same key; false when the key is not listed.</summary>
+    public bool Replace(UidEntry entry)
+    {
+        if (!_index.TryGetValue(entry.Key, out var i) || Entries[i].Uid != entry.Uid)
+            return false;
+        Entries[i] = entry;
+        return true;
+    }
+
     internal string Format()
     {
         var sb = new StringBuilder();
@@ -124,8 +137,10 @@ public sealed class UidList
         foreach (var e in Entries)
         {
             sb.Append(e.Uid.ToString(CultureInfo.InvariantCulture)).Append('\t').Append(e.Key);
-            if (e.Flags.Length > 0)
+            if (e.Flags.Length > 0 || e.HeaderFlags.Length > 0)
                 sb.Append('\t').Append(e.Flags);
+            if (e.HeaderFlags.Length > 0)
+                sb.Append('\t').Append(e.HeaderFlags);
             sb.Append('\n');
         }
         return sb.ToString();
@@ -148,7 +163,7 @@ public sealed class UidList
             var f = line.Split('\t');
             if (f.Length < 2 || !uint.TryParse(f[0], NumberStyles.None, CultureInfo.InvariantCulture, out var uid) || uid <= last || uid >= next)
                 return null;
-            entries.Add(new UidEntry(uid, f[1], f.Length > 2 ? f[2] : ""));
+            entries.Add(new UidEntry(uid, f[1], f.Length > 2 ? f[2] : "", f.Length > 3 ? f[3] : ""));
             last = uid;
         }
         return new UidList(validity, next, entries);

@@ -108,6 +108,26 @@ public sealed class MboxTests
     }
 
     [Fact]
+    public void Status_headers_rewritten_by_another_reader_keep_the_uid_and_change_the_flags()
+    {
+        using var d = new TempDir();
+        var path = d["alice"];
+        MboxWriter.Append(path, "a", When, Msg("Message-ID: <1@x>\nSubject: s\n\none\n"), Fast);
+        MboxWriter.Append(path, "a", When, Msg("Message-ID: <2@x>\n\ntwo\n"), Fast);
+        using var box = MboxMailbox.Open(path, lockOptions: Fast);
+        box.SetFlags(2, MessageFlags.Flagged);
+        // What mutt or s-nail does when the user reads message 1 and quits.
+        File.WriteAllText(path, File.ReadAllText(path).Replace("Subject: s\n", "Subject: s\nStatus: RO\n", StringComparison.Ordinal));
+        box.Refresh();
+        Assert.Equal([1u, 2u], box.Messages.Select(m => m.Uid));
+        Assert.Equal(MessageFlags.Seen, box.Messages[0].Flags);
+        Assert.Equal(MessageFlags.Flagged, box.Messages[1].Flags);
+        Assert.Equal("Message-ID: <1@x>\nSubject: s\nStatus: RO\n\none\n", new StreamReader(box.OpenMessage(1)!).ReadToEnd());
+        box.SetFlags(1, MessageFlags.Seen | MessageFlags.Answered);
+        Assert.Equal(MessageFlags.Seen | MessageFlags.Answered, box.Refresh()[0].Flags);
+    }
+
+    [Fact]
     public void Identical_messages_get_different_uids()
     {
         using var d = new TempDir();
