@@ -98,4 +98,23 @@ public sealed class UidListTests
         var l = UidList.Update(path, l => l.Sync(["first", "second"]));
         Assert.Equal(2u, l.Find("second")!.Value.Uid);
     }
+
+    [Fact]
+    public void The_uid_list_lock_excludes_other_processes()
+    {
+        using var d = new TempDir();
+        var path = d[UidList.FileName];
+        var psi = new System.Diagnostics.ProcessStartInfo("python3") { RedirectStandardOutput = true, UseShellExecute = false };
+        foreach (var a in new[] { "-c", "import fcntl,sys,time; f=open(sys.argv[1],'a'); fcntl.lockf(f, fcntl.LOCK_EX); print('locked', flush=True); time.sleep(0.4)", path + ".lock" })
+            psi.ArgumentList.Add(a);
+        using var other = System.Diagnostics.Process.Start(psi)!;
+        Assert.Equal("locked", other.StandardOutput.ReadLine());
+        var quick = new MailboxLockOptions([LockMethod.Fcntl], 1, TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(500));
+        Assert.Throws<MailboxLockException>(() => UidList.Update(path, l => l.Sync(["a"]), quick));
+        var sw = System.Diagnostics.Stopwatch.StartNew();
+        var patient = new MailboxLockOptions([LockMethod.Fcntl], 40, TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(500));
+        Assert.Equal(1u, UidList.Update(path, l => l.Sync(["a"]), patient).Find("a")!.Value.Uid);
+        Assert.True(sw.Elapsed > TimeSpan.FromMilliseconds(100));
+        other.WaitForExit();
+    }
 }
