@@ -16,6 +16,7 @@ public static class CommandRegistry
         new("postconf", "Postfix configuration utility", Postconf.PostconfCommand.Run),
         new("postfix", "Postfix control program", Postfix.PostfixCommand.Run),
         new("master", "the master daemon (started by postfix start)", Postfix.MasterCommand.Run, Hidden: true),
+        new("pw", "password hash generator and tester (doveadm pw)", Pw.PwCommand.Run),
     ];
 
     public static CommandInfo? Find(string name) => All.FirstOrDefault(c => c.Name == name);
