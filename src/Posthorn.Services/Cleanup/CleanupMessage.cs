@@ -1,0 +1,395 @@
+using System.Globalization;
+using System.Text;
+using Posthorn.Core.Addressing;
+
+namespace Posthorn.Services.Cleanup;
+
+/// <summary>
+/// One message passing through cleanup(8), streamed: the envelope is processed when the
+/// message starts, then <see cref="AddHeaderLine"/> for each physical header line,
+/// <see cref="EndOfHeaders"/>, <see cref="AddBodyLine"/> for each body line and
+/// <see cref="Finish"/>. Nothing but the current logical header is held in memory; output goes
+/// to the <see cref="ICleanupContentSink"/> as it is produced. Follows cleanup(8) and Postfix's
+/// cleanup_message.c: the Received: header goes on top; header_checks, mime_header_checks,
+/// nested_header_checks and body_checks (body_checks_size_limit) act on each logical header
+/// (continuation lines joined with newlines) and body line; header addresses are rewritten per
+/// local_header_rewrite_clients / remote_header_rewrite_domain and canonical/masquerade classes;
+/// message_drop_headers are removed; Received: headers are counted against hopcount_limit;
+/// headers longer than header_size_limit are cut; missing Message-Id:, Date:, From: and (with
+/// undisclosed_recipients_header) To: are added for local-context mail or with
+/// always_add_missing_headers, as Resent-* versions when the message has Resent- headers.
+/// </summary>
+public sealed class CleanupMessage
+{
+    private readonly CleanupProcessor _p;
+    private readonly CleanupSettings _s;
+    private readonly CleanupState _state;
+    private readonly EnvelopeProcessing _env;
+    private readonly ICleanupContentSink _sink;
+    private readonly MimeTracker _mime;
+    private readonly RewriteContext? _context;
+    private readonly HashSet<string> _seen = new(StringComparer.OrdinalIgnoreCase);
+    private StringBuilder? _pending;
+    private bool _pendingIsPart;
+    private bool _headersEnded;
+    private bool _finished;
+    private bool _resent;
+    private int _hops;
+    private long _bodyOffset;
+    private string? _messageId;
+
+    internal CleanupMessage(CleanupProcessor processor, CleanupEnvelope envelope, ICleanupContentSink sink)
+    {
+        ArgumentNullException.ThrowIfNull(envelope);
+        ArgumentNullException.ThrowIfNull(sink);
+        _p = processor;
+        _s = processor.Settings;
+        _sink = sink;
+        _state = new CleanupState(envelope);
+        _env = new EnvelopeProcessing(_s, processor.Rewriter, processor.Lookup, _state);
+        _mime = new MimeTracker(_s.DisableMime, _s.MimeNestingLimit);
+        _context = envelope.LocalHeaderRewrite ? RewriteContext.Local
+            : _s.Config.Get("remote_header_rewrite_domain").Length > 0 ? RewriteContext.Remote : null;
+        _env.ProcessSender(envelope.Sender);
+        foreach (var r in envelope.Recipients)
+            _env.ProcessRecipient(r);
+        foreach (var line in ReceivedHeader.Build(_s, envelope, processor.Zone))
+            AddHeaderLine(line);
+    }
+
+    /// <summary>The log lines so far.</summary>
+    public IReadOnlyList<CleanupLogEntry> Log => _state.Log;
+
+    /// <summary>One physical header line (no CR/LF). A line that is neither a header nor a continuation ends the headers and is body.</summary>
+    public void AddHeaderLine(string line)
+    {
+        ArgumentNullException.ThrowIfNull(line);
+        if (_headersEnded)
+        {
+            AddBodyLine(line);
+            return;
+        }
+        if (line.Length > 0 && line[0] is ' ' or '\t' && _pending is not null)
+        {
+            Append(_pending, line);
+            return;
+        }
+        if (!HeaderOptions.IsHeader(line))
+        {
+            EndOfHeaders();
+            AddBodyLine(line);
+            return;
+        }
+        FlushPending();
+        _pending = new StringBuilder(line.Length + 64);
+        _pendingIsPart = false;
+        Append(_pending, line);
+    }
+
+    /// <summary>The primary header block ended (the blank line; it is not passed in).</summary>
+    public void EndOfHeaders()
+    {
+        if (_headersEnded)
+            return;
+        FlushPending();
+        _headersEnded = true;
+        if (_state.OutputOk)
+            AddMissingHeaders();
+        _mime.EndOfHeaderBlock();
+        _sink.EndOfHeaders();
+    }
+
+    /// <summary>One body line (no CR/LF).</summary>
+    public void AddBodyLine(string line)
+    {
+        ArgumentNullException.ThrowIfNull(line);
+        if (!_headersEnded)
+            EndOfHeaders();
+        if (_mime.InHeaderBlock || _pending is not null)
+        {
+            if (line.Length > 0 && line[0] is ' ' or '\t' && _pending is not null)
+            {
+                Append(_pending, line);
+                return;
+            }
+            if (_mime.InHeaderBlock && HeaderOptions.IsHeader(line))
+            {
+                FlushPending();
+                _pending = new StringBuilder(line.Length + 64);
+                _pendingIsPart = true;
+                Append(_pending, line);
+                return;
+            }
+            FlushPending();
+            if (_mime.InHeaderBlock)
+                _mime.EndOfHeaderBlock();
+        }
+        _mime.OnBodyLine(line);
+        BodyOut(line);
+    }
+
+    /// <summary>The end of the content: adds automatic BCC recipients and gives the outcome.</summary>
+    public CleanupResult Finish()
+    {
+        if (!_finished)
+        {
+            EndOfHeaders();
+            FlushPending();
+            if (_state.OutputOk)
+                _env.Finish();
+            _finished = true;
+        }
+        CleanupDispositionKind kind;
+        string? reply;
+        if (!_state.OutputOk)
+        {
+            kind = _state.Error!.Value;
+            reply = _state.Reply;
+        }
+        else
+        {
+            kind = _state.Discard ? CleanupDispositionKind.Discard : CleanupDispositionKind.Accept;
+            reply = "250 2.0.0 Ok: queued as " + _state.QueueId;
+        }
+        return new CleanupResult(kind, reply, _state.Sender, _env.Recipients.ToList(), _state.Hold && kind == CleanupDispositionKind.Accept,
+            _state.HoldReason, _state.Redirect, _state.Filter, _messageId, _state.Log.ToList());
+    }
+
+    private void Append(StringBuilder header, string line)
+    {
+        if (header.Length > 0)
+        {
+            if (header.Length >= _s.HeaderSizeLimit)
+                return;
+            header.Append('\n');
+        }
+        int room = _s.HeaderSizeLimit - header.Length;
+        header.Append(line, 0, Math.Max(0, Math.Min(line.Length, room)));
+    }
+
+    private void FlushPending()
+    {
+        if (_pending is null)
+            return;
+        var header = _pending.ToString();
+        bool part = _pendingIsPart;
+        _pending = null;
+        if (part)
+            PartHeader(header);
+        else
+            PrimaryHeader(header);
+    }
+
+    /// <summary>cleanup_header_callback() for the primary header block.</summary>
+    private void PrimaryHeader(string header)
+    {
+        var opt = HeaderOptions.Find(header);
+        if (opt?.Name == "Received")
+            _hops++;
+        var cls = opt is not null && (opt.Flags & HeaderFlags.Mime) != 0 ? HeaderClass.Multipart : HeaderClass.Primary;
+        var checkedHeader = Check(header, cls, OutHeader);
+        if (checkedHeader is null)
+            return;
+        if (!ReferenceEquals(checkedHeader, header))
+        {
+            header = checkedHeader;
+            opt = HeaderOptions.Find(header);
+        }
+        _mime.OnHeader(header);
+        var name = HeaderOptions.NameOf(header);
+        bool drop = _s.MessageDropHeaders.Contains(name);
+        if (opt is null && !drop)
+        {
+            OutHeader(header);
+            return;
+        }
+        _seen.Add(opt?.Name ?? name);
+        var value = header[(header.IndexOf(':', StringComparison.Ordinal) + 1)..].TrimStart(' ', '\t', '\n');
+        if (opt?.Name == "Message-Id")
+        {
+            _state.Info("message-id=" + value);
+            _messageId ??= value;
+        }
+        if (opt?.Name == "Resent-Message-Id")
+            _state.Info("resent-message-id=" + value);
+        if (opt?.Name == "Received" && _hops >= _s.HopcountLimit)
+        {
+            _state.Warn($"{_state.QueueId}: message rejected: hopcount exceeded");
+            _state.Fail(CleanupDispositionKind.Reject, "554 5.4.0 Error: too many hops");
+        }
+        if (!_state.OutputOk)
+            return;
+        if (opt is not null && (opt.Flags & HeaderFlags.Resent) != 0)
+            _resent = true;
+        if (opt is not null && (opt.Flags & (HeaderFlags.Sender | HeaderFlags.Recipient)) != 0 && _context is not null)
+            header = RewriteAddresses(header, (opt.Flags & HeaderFlags.Sender) != 0);
+        if (!drop)
+            OutHeader(header);
+    }
+
+    /// <summary>A header of a MIME part or attached message: checks only, then out as body text.</summary>
+    private void PartHeader(string header)
+    {
+        var cls = _mime.BlockClass;
+        var opt = HeaderOptions.Find(header);
+        if (opt is not null && (opt.Flags & HeaderFlags.Mime) != 0)
+            cls = HeaderClass.Multipart;
+        var result = Check(header, cls, OutPartHeader);
+        if (result is null)
+            return;
+        _mime.OnHeader(result);
+        OutPartHeader(result);
+    }
+
+    /// <summary>Header checks for one logical header; null drops it.</summary>
+    private string? Check(string header, HeaderClass cls, Action<string> prepend)
+    {
+        if (!_state.ChecksEnabled)
+            return header;
+        var (maps, title) = cls switch
+        {
+            HeaderClass.Primary => (_s.HeaderChecks, "header_checks"),
+            HeaderClass.Multipart => (_s.MimeHeaderChecks, "mime_header_checks"),
+            _ => (_s.NestedHeaderChecks, "nested_header_checks"),
+        };
+        if (maps.Count == 0)
+            return header;
+        var action = _p.Lookup.FindInMaps(maps, header, partial: false);
+        return action is null ? header : ContentActions.Act(_state, ContentActions.HeaderContext, header, action, title, prepend);
+    }
+
+    private string RewriteAddresses(string header, bool sender)
+    {
+        int colon = header.IndexOf(':', StringComparison.Ordinal);
+        var value = header[(colon + 1)..];
+        var cls = sender ? AddressClasses.HeaderSender : AddressClasses.HeaderRecipient;
+        bool mapsOk = (_state.Envelope.Flags & CleanupFlags.AddressMappings) != 0;
+        var rewritten = HeaderAddressList.Rewrite(value, address =>
+        {
+            var a = _p.Rewriter.Rewrite(address, _context!.Value);
+            if (mapsOk)
+            {
+                a = sender
+                    ? _env.MapAddress(a, cls, _s.SenderCanonicalMaps, _s.SenderCanonicalClasses, "sender_canonical_maps")
+                    : _env.MapAddress(a, cls, _s.RecipientCanonicalMaps, _s.RecipientCanonicalClasses, "recipient_canonical_maps");
+            }
+            return a;
+        }, _s.HeaderAddressTokenLimit);
+        return rewritten is null ? header : header[..(colon + 1)] + rewritten;
+    }
+
+    /// <summary>cleanup_header_done_callback(): the missing headers.</summary>
+    private void AddMissingHeaders()
+    {
+        var resent = _resent ? "Resent-" : "";
+        bool add = _context is not null || _s.AlwaysAddMissingHeaders;
+        if (add && !_seen.Contains(resent + "Message-Id"))
+        {
+            var id = _s.LongQueueIds
+                ? $"{_state.QueueId}@{_s.MyHostname}"
+                : $"{_state.Envelope.ArrivalTime.UtcDateTime.ToString("yyyyMMddHHmmss", CultureInfo.InvariantCulture)}.{_state.QueueId}@{_s.MyHostname}";
+            OutHeader($"{resent}Message-Id: <{id}>");
+            _state.Info($"{(_resent ? "resent-" : "")}message-id=<{id}>");
+            _seen.Add(resent + "Message-Id");
+            if (!_resent)
+                _messageId ??= $"<{id}>";
+        }
+        if (!_seen.Contains("Message-Id"))
+            _state.Info("message-id=<>");
+        if (add && !_seen.Contains(resent + "Date"))
+            OutHeader($"{resent}Date: {MailDate.Format(_state.Envelope.ArrivalTime, _p.Zone)}");
+        if (add && !_seen.Contains(resent + "From"))
+            OutHeader(Fold(FromHeader(resent)));
+        bool visible = _seen.Contains("To") || _seen.Contains("Resent-To") || _seen.Contains("Cc") || _seen.Contains("Resent-Cc");
+        if (add && !visible && _s.UndisclosedRecipientsHeader.Length > 0)
+        {
+            if (HeaderOptions.IsHeader(_s.UndisclosedRecipientsHeader))
+                OutHeader(_s.UndisclosedRecipientsHeader);
+            else
+                _state.Warn($"bad undisclosed_recipients_header header text \"{_s.UndisclosedRecipientsHeader}\" -- need \"headername: headervalue\"");
+        }
+    }
+
+    private string FromHeader(string resent)
+    {
+        var sender = _state.Sender;
+        var address = Rfc822Tokens.Quote(sender.Length > 0 ? sender : "MAILER-DAEMON");
+        var name = sender.Length > 0 ? FullName.HeaderText(_state.Envelope.FullName, _s.HeaderFromObsolete) : null;
+        if (string.IsNullOrEmpty(name))
+            return $"{resent}From: {address}";
+        return _s.HeaderFromObsolete ? $"{resent}From: {address}\n({name})" : $"{resent}From: {name}\n<{address}>";
+    }
+
+    /// <summary>cleanup_fold_header(): joins the lines of a generated header while they fit in 70 columns.</summary>
+    private static string Fold(string header)
+    {
+        var lines = header.Split('\n');
+        var sb = new StringBuilder(lines[0]);
+        int lineStart = 0;
+        for (int i = 1; i < lines.Length; i++)
+        {
+            if (sb.Length - lineStart + 1 + lines[i].Length < 70)
+            {
+                sb.Append(' ').Append(lines[i]);
+            }
+            else
+            {
+                sb.Append('\n');
+                lineStart = sb.Length;
+                sb.Append(lines[i]);
+            }
+        }
+        return sb.ToString();
+    }
+
+    /// <summary>cleanup_out_header(): a logical header as physical lines; unindented continuation lines get a tab.</summary>
+    private void OutHeader(string header)
+    {
+        if (!_state.OutputOk)
+            return;
+        foreach (var line in PhysicalLines(header))
+            _sink.HeaderLine(line);
+    }
+
+    private void OutPartHeader(string header)
+    {
+        if (!_state.OutputOk)
+            return;
+        foreach (var line in PhysicalLines(header))
+            Write(line);
+    }
+
+    private static IEnumerable<string> PhysicalLines(string header)
+    {
+        var lines = header.Split('\n');
+        for (int i = 0; i < lines.Length; i++)
+            yield return i == 0 || (lines[i].Length > 0 && lines[i][0] is ' ' or '\t') ? lines[i] : "\t" + lines[i];
+    }
+
+    /// <summary>cleanup_body_callback(): body_checks, then out.</summary>
+    private void BodyOut(string line)
+    {
+        if (!_state.OutputOk)
+            return;
+        if (_state.ChecksEnabled && _s.BodyChecks.Count > 0 && (_s.BodyChecksSizeLimit == 0 || _bodyOffset < _s.BodyChecksSizeLimit))
+        {
+            var action = _p.Lookup.FindInMaps(_s.BodyChecks, line, partial: false);
+            if (action is not null)
+            {
+                var result = ContentActions.Act(_state, ContentActions.BodyContext, line, action, "body_checks", Write);
+                if (result is null)
+                    return;
+                if (!_state.OutputOk)
+                    return;
+                line = result;
+            }
+        }
+        Write(line);
+    }
+
+    private void Write(string line)
+    {
+        _bodyOffset += Encoding.UTF8.GetByteCount(line) + 1;
+        _sink.BodyLine(line);
+    }
+}
