@@ -1,0 +1,85 @@
+using Posthorn.Services.Cleanup;
+using static Posthorn.Services.Tests.Cleanup.CleanupTest;
+
+namespace Posthorn.Services.Tests.Cleanup;
+
+public class BodyChecksTests
+{
+    private const string Bc = "regexp:/etc/postfix/body_checks";
+
+    private static (CleanupResult Result, CollectingContentSink Sink) Check(string line, string action, string extra = "", params string[] body)
+    {
+        var maps = new FakeMaps().Add(Bc, line, action);
+        return Run(Processor($"body_checks = {Bc}\n{extra}", maps), Envelope(), ["Subject: x"], body.Length > 0 ? body : ["first", line, "last"]);
+    }
+
+    [Fact]
+    public void Reject_logs_with_body_context()
+    {
+        var (r, _) = Check("buy now", "REJECT spam body");
+        Assert.Equal("550 5.7.1 spam body", r.Reply);
+        Assert.Contains("4ABC123DEF: reject: body buy now from client.example.org[192.0.2.10]; from=<sender@example.org> to=<rcpt@example.net> proto=ESMTP helo=<helo.example.org>: 5.7.1 spam body", Logs(r));
+    }
+
+    [Fact]
+    public void Replace_substitutes_the_line()
+    {
+        Assert.Equal(["first", "[removed]", "last"], Check("buy now", "REPLACE [removed]").Sink.Body);
+    }
+
+    [Fact]
+    public void Prepend_adds_a_line_before()
+    {
+        Assert.Equal(["first", "X-Note", "buy now", "last"], Check("buy now", "PREPEND X-Note").Sink.Body);
+    }
+
+    [Fact]
+    public void Ignore_drops_the_line()
+    {
+        Assert.Equal(["first", "last"], Check("buy now", "IGNORE").Sink.Body);
+    }
+
+    [Fact]
+    public void Body_lines_past_body_checks_size_limit_are_not_checked()
+    {
+        var (r, sink) = Check("buy now", "REJECT", "body_checks_size_limit = 10", "0123456789", "buy now");
+        Assert.Equal(CleanupDispositionKind.Accept, r.Disposition);
+        Assert.Equal(["0123456789", "buy now"], sink.Body);
+    }
+
+    [Fact]
+    public void Body_lines_within_body_checks_size_limit_are_checked()
+    {
+        var (r, _) = Check("buy now", "REJECT", "body_checks_size_limit = 12", "0123456789", "buy now");
+        Assert.Equal(CleanupDispositionKind.Reject, r.Disposition);
+    }
+
+    [Fact]
+    public void Mime_boundaries_are_body_lines_for_body_checks()
+    {
+        var maps = new FakeMaps().Add(Bc, "--B", "WARN boundary");
+        var r = Run(Processor($"body_checks = {Bc}", maps), Envelope(), ["Content-Type: multipart/mixed; boundary=B"], "--B", "", "x", "--B--").Result;
+        Assert.Contains(Logs(r), l => l.StartsWith("4ABC123DEF: warning: body --B from", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Body_passes_through_unchanged_without_checks()
+    {
+        var (_, sink) = Run(Processor(), Envelope(), ["Subject: x"], "line 1", "", "  indented", ".");
+        Assert.True(sink.HeadersEnded);
+        Assert.Equal(["line 1", "", "  indented", "."], sink.Body);
+    }
+
+    [Fact]
+    public void Non_header_line_in_headers_starts_the_body()
+    {
+        var sink = new CollectingContentSink();
+        var m = Processor().Begin(Envelope(), sink);
+        m.AddHeaderLine("Subject: x");
+        m.AddHeaderLine("this is not a header");
+        m.AddBodyLine("more");
+        m.Finish();
+        Assert.Equal(["this is not a header", "more"], sink.Body);
+        Assert.Equal(["Subject: x"], AfterReceived(sink));
+    }
+}
