@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 using Posthorn.Core.Addressing;
 
@@ -28,6 +27,7 @@ public sealed class CleanupMessage
     private readonly ICleanupContentSink _sink;
     private readonly MimeTracker _mime;
     private readonly RewriteContext? _context;
+    private readonly CharacterScreen _screen;
     private readonly HashSet<string> _seen = new(StringComparer.OrdinalIgnoreCase);
     private StringBuilder? _pending;
     private bool _pendingIsPart;
@@ -48,6 +48,7 @@ public sealed class CleanupMessage
         _state = new CleanupState(envelope);
         _env = new EnvelopeProcessing(_s, processor.Rewriter, processor.Lookup, _state);
         _mime = new MimeTracker(_s.DisableMime, _s.MimeNestingLimit);
+        _screen = new CharacterScreen(_s.Config.Get("message_reject_characters"), _s.Config.Get("message_strip_characters"));
         _context = envelope.LocalHeaderRewrite ? RewriteContext.Local
             : _s.Config.Get("remote_header_rewrite_domain").Length > 0 ? RewriteContext.Remote : null;
         _env.ProcessSender(envelope.Sender);
@@ -64,9 +65,16 @@ public sealed class CleanupMessage
     public void AddHeaderLine(string line)
     {
         ArgumentNullException.ThrowIfNull(line);
+        var screened = _screen.Screen(_state, line);
+        if (screened is not null)
+            HeaderLine(screened);
+    }
+
+    private void HeaderLine(string line)
+    {
         if (_headersEnded)
         {
-            AddBodyLine(line);
+            BodyLine(line);
             return;
         }
         if (line.Length > 0 && line[0] is ' ' or '\t' && _pending is not null)
@@ -77,7 +85,7 @@ public sealed class CleanupMessage
         if (!HeaderOptions.IsHeader(line))
         {
             EndOfHeaders();
-            AddBodyLine(line);
+            BodyLine(line);
             return;
         }
         FlushPending();
@@ -103,6 +111,13 @@ public sealed class CleanupMessage
     public void AddBodyLine(string line)
     {
         ArgumentNullException.ThrowIfNull(line);
+        var screened = _screen.Screen(_state, line);
+        if (screened is not null)
+            BodyLine(screened);
+    }
+
+    private void BodyLine(string line)
+    {
         if (!_headersEnded)
             EndOfHeaders();
         if (_mime.InHeaderBlock || _pending is not null)
@@ -281,65 +296,8 @@ public sealed class CleanupMessage
     /// <summary>cleanup_header_done_callback(): the missing headers.</summary>
     private void AddMissingHeaders()
     {
-        var resent = _resent ? "Resent-" : "";
         bool add = _context is not null || _s.AlwaysAddMissingHeaders;
-        if (add && !_seen.Contains(resent + "Message-Id"))
-        {
-            var id = _s.LongQueueIds
-                ? $"{_state.QueueId}@{_s.MyHostname}"
-                : $"{_state.Envelope.ArrivalTime.UtcDateTime.ToString("yyyyMMddHHmmss", CultureInfo.InvariantCulture)}.{_state.QueueId}@{_s.MyHostname}";
-            OutHeader($"{resent}Message-Id: <{id}>");
-            _state.Info($"{(_resent ? "resent-" : "")}message-id=<{id}>");
-            _seen.Add(resent + "Message-Id");
-            if (!_resent)
-                _messageId ??= $"<{id}>";
-        }
-        if (!_seen.Contains("Message-Id"))
-            _state.Info("message-id=<>");
-        if (add && !_seen.Contains(resent + "Date"))
-            OutHeader($"{resent}Date: {MailDate.Format(_state.Envelope.ArrivalTime, _p.Zone)}");
-        if (add && !_seen.Contains(resent + "From"))
-            OutHeader(Fold(FromHeader(resent)));
-        bool visible = _seen.Contains("To") || _seen.Contains("Resent-To") || _seen.Contains("Cc") || _seen.Contains("Resent-Cc");
-        if (add && !visible && _s.UndisclosedRecipientsHeader.Length > 0)
-        {
-            if (HeaderOptions.IsHeader(_s.UndisclosedRecipientsHeader))
-                OutHeader(_s.UndisclosedRecipientsHeader);
-            else
-                _state.Warn($"bad undisclosed_recipients_header header text \"{_s.UndisclosedRecipientsHeader}\" -- need \"headername: headervalue\"");
-        }
-    }
-
-    private string FromHeader(string resent)
-    {
-        var sender = _state.Sender;
-        var address = Rfc822Tokens.Quote(sender.Length > 0 ? sender : "MAILER-DAEMON");
-        var name = sender.Length > 0 ? FullName.HeaderText(_state.Envelope.FullName, _s.HeaderFromObsolete) : null;
-        if (string.IsNullOrEmpty(name))
-            return $"{resent}From: {address}";
-        return _s.HeaderFromObsolete ? $"{resent}From: {address}\n({name})" : $"{resent}From: {name}\n<{address}>";
-    }
-
-    /// <summary>cleanup_fold_header(): joins the lines of a generated header while they fit in 70 columns.</summary>
-    private static string Fold(string header)
-    {
-        var lines = header.Split('\n');
-        var sb = new StringBuilder(lines[0]);
-        int lineStart = 0;
-        for (int i = 1; i < lines.Length; i++)
-        {
-            if (sb.Length - lineStart + 1 + lines[i].Length < 70)
-            {
-                sb.Append(' ').Append(lines[i]);
-            }
-            else
-            {
-                sb.Append('\n');
-                lineStart = sb.Length;
-                sb.Append(lines[i]);
-            }
-        }
-        return sb.ToString();
+        _messageId = MissingHeaders.Add(_s, _state, _p.Zone, _seen, _resent, add, _messageId, OutHeader);
     }
 
     /// <summary>cleanup_out_header(): a logical header as physical lines; unindented continuation lines get a tab.</summary>

@@ -83,3 +83,30 @@ public class BodyChecksTests
         Assert.Equal(["Subject: x"], AfterReceived(sink));
     }
 }
+
+public class CharacterScreenTests
+{
+    [Fact]
+    public void Message_reject_characters_reject_a_line_holding_one()
+    {
+        var r = Run(Processor("message_reject_characters = \\0\\f"), Envelope(), ["Subject: x"], "page\fbreak").Result;
+        Assert.Equal("550 5.7.1 disallowed character", r.Reply);
+        Assert.Contains(Logs(r), l => l.StartsWith("4ABC123DEF: reject: content page\fbreak from client.example.org[192.0.2.10];", StringComparison.Ordinal)
+            && l.EndsWith(": 5.7.1 disallowed character", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Message_strip_characters_are_removed_from_headers_and_body()
+    {
+        var (_, sink) = Run(Processor("message_strip_characters = \\0\\177"), Envelope(), ["Subject: a\0b"], "c\u007fd");
+        Assert.Equal(["Subject: ab"], AfterReceived(sink));
+        Assert.Equal(["cd"], sink.Body);
+    }
+
+    [Theory]
+    [InlineData("\\t\\n", "\t\n")]
+    [InlineData("\\101\\\\", "A\\")]
+    [InlineData("\\0", "\0")]
+    public void Escapes_are_unescaped_as_postfix_does(string text, string expected) =>
+        Assert.Equal(expected, CharacterScreen.Unescape(text));
+}
