@@ -14,7 +14,7 @@ namespace Posthorn.Services.Cleanup;
 /// (continuation lines joined with newlines) and body line; header addresses are rewritten per
 /// local_header_rewrite_clients / remote_header_rewrite_domain and canonical/masquerade classes;
 /// message_drop_headers are removed; Received: headers are counted against hopcount_limit;
-/// headers longer than header_size_limit are cut; missing Message-Id:, Date:, From: and (with
+/// a header stops growing at header_size_limit (later continuation lines are dropped); missing Message-Id:, Date:, From: and (with
 /// undisclosed_recipients_header) To: are added for local-context mail or with
 /// always_add_missing_headers, as Resent-* versions when the message has Resent- headers.
 /// </summary>
@@ -47,9 +47,9 @@ public sealed class CleanupMessage
         _sink = sink;
         _state = new CleanupState(envelope);
         _env = new EnvelopeProcessing(_s, processor.Rewriter, processor.Lookup, _state);
-        _mime = new MimeTracker(_s.DisableMime, _s.MimeNestingLimit);
+        _mime = new MimeTracker(_s.DisableMime, _s.MimeNestingLimit, _s.Config.GetInt("mime_boundary_length_limit"));
         _screen = new CharacterScreen(_s.Config.Get("message_reject_characters"), _s.Config.Get("message_strip_characters"));
-        _context = envelope.LocalHeaderRewrite ? RewriteContext.Local
+        _context = envelope.LocalHeaderRewrite || envelope.Client.IsLocalSubmission ? RewriteContext.Local
             : _s.Config.Get("remote_header_rewrite_domain").Length > 0 ? RewriteContext.Remote : null;
         _env.ProcessSender(envelope.Sender);
         foreach (var r in envelope.Recipients)
@@ -170,6 +170,7 @@ public sealed class CleanupMessage
             _state.HoldReason, _state.Redirect, _state.Filter, _messageId, _state.Log.ToList());
     }
 
+    /// <summary>Adds a line to a logical header; once the header has reached header_size_limit, further lines are discarded.</summary>
     private void Append(StringBuilder header, string line)
     {
         if (header.Length > 0)
@@ -178,8 +179,7 @@ public sealed class CleanupMessage
                 return;
             header.Append('\n');
         }
-        int room = _s.HeaderSizeLimit - header.Length;
-        header.Append(line, 0, Math.Max(0, Math.Min(line.Length, room)));
+        header.Append(line);
     }
 
     private void FlushPending()

@@ -18,7 +18,8 @@ internal enum HeaderClass
 /// cleanup(8), so that header checks know which header blocks are MIME part headers or
 /// attached-message headers. multipart/* bodies are split at their boundaries; a
 /// message/rfc822 part (and each part of multipart/digest) starts a nested header block.
-/// Nesting deeper than mime_nesting_limit is treated as plain body text;
+/// Boundaries are cut to mime_boundary_length_limit and matched as prefixes; nesting deeper
+/// than mime_nesting_limit is treated as plain body text;
 /// disable_mime_input_processing turns all of this off.
 /// </summary>
 internal sealed class MimeTracker
@@ -29,10 +30,13 @@ internal sealed class MimeTracker
     private string _type = "text/plain";
     private string? _boundary;
 
-    public MimeTracker(bool disabled, int nestingLimit)
+    private readonly int _boundaryLimit;
+
+    public MimeTracker(bool disabled, int nestingLimit, int boundaryLimit)
     {
         _disabled = disabled;
         _nestingLimit = nestingLimit;
+        _boundaryLimit = boundaryLimit;
     }
 
     /// <summary>True while the lines are part or nested-message headers (after the primary headers).</summary>
@@ -59,7 +63,8 @@ internal sealed class MimeTracker
             return;
         if (_type.StartsWith("multipart/", StringComparison.Ordinal) && _boundary is { Length: > 0 } && _stack.Count < _nestingLimit)
         {
-            _stack.Add((_boundary, _type == "multipart/digest"));
+            var boundary = _boundaryLimit > 0 && _boundary.Length > _boundaryLimit ? _boundary[.._boundaryLimit] : _boundary;
+            _stack.Add((boundary, _type == "multipart/digest"));
         }
         else if (_type == "message/rfc822" && _stack.Count < _nestingLimit)
         {

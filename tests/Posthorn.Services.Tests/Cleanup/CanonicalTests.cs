@@ -189,4 +189,30 @@ public class CanonicalTests
         var env = Envelope(rcpts: ["a@example.com"]) with { Flags = Posthorn.Services.Cleanup.CleanupFlags.HeaderBodyChecks };
         Assert.Equal("a@example.com", Run(Processor($"canonical_maps = {Canon}", fake), env, []).Result.Recipients[0].Address);
     }
+
+    [Fact]
+    public void All_sender_and_recipient_headers_are_rewritten()
+    {
+        var maps = new FakeMaps().Add(Canon, "pabelard@example.com", "abelard@oreilly.com");
+        var p = Processor($"canonical_maps = {Canon}", maps);
+        var (_, sink) = Run(p, Envelope(local: true),
+            ["Sender: pabelard@example.com", "Reply-To: <pabelard@example.com>", "Resent-From: pabelard@example.com",
+             "Resent-To: pabelard@example.com", "Apparently-To: pabelard@example.com", "X-Not-An-Address: pabelard@example.com"]);
+        Assert.Equal(
+        [
+            "Sender: abelard@oreilly.com",
+            "Reply-To: <abelard@oreilly.com>",
+            "Resent-From: abelard@oreilly.com",
+            "Resent-To: abelard@oreilly.com",
+            "Apparently-To: abelard@oreilly.com",
+            "X-Not-An-Address: pabelard@example.com",
+        ], AfterReceived(sink).Take(6));
+    }
+
+    [Fact]
+    public void Local_submission_always_uses_the_local_rewriting_context()
+    {
+        var env = Envelope(client: Posthorn.Services.Cleanup.CleanupClient.Local(1000), local: false);
+        Assert.Contains("To: joe@example.com", Run(Processor(), env, ["To: joe"]).Sink.Headers);
+    }
 }
