@@ -10,7 +10,7 @@ namespace Posthorn.Services.Cleanup;
 /// <see cref="Finish"/>. Nothing but the current logical header is held in memory; output goes
 /// to the <see cref="ICleanupContentSink"/> as it is produced. Follows cleanup(8) and Postfix's
 /// cleanup_message.c: the Received: header goes on top; header_checks, mime_header_checks,
-/// nested_header_checks and body_checks (body_checks_size_limit) act on each logical header
+/// nested_header_checks and body_checks (body_checks_size_limit, counted per body part) act on each logical header
 /// (continuation lines joined with newlines) and body line; header addresses are rewritten per
 /// local_header_rewrite_clients / remote_header_rewrite_domain and canonical/masquerade classes;
 /// message_drop_headers are removed; Received: headers are counted against hopcount_limit;
@@ -104,6 +104,7 @@ public sealed class CleanupMessage
         if (_state.OutputOk)
             AddMissingHeaders();
         _mime.EndOfHeaderBlock();
+        _bodyOffset = 1; // the blank line that ended the headers, as mime_state counts it
         _sink.EndOfHeaders();
     }
 
@@ -137,7 +138,10 @@ public sealed class CleanupMessage
             }
             FlushPending();
             if (_mime.InHeaderBlock)
+            {
                 _mime.EndOfHeaderBlock();
+                _bodyOffset = 0; // body_checks_size_limit counts from the start of each body part
+            }
         }
         _mime.OnBodyLine(line);
         BodyOut(line);

@@ -42,7 +42,7 @@ public class BodyChecksTests
     [Fact]
     public void Body_lines_past_body_checks_size_limit_are_not_checked()
     {
-        var (r, sink) = Check("buy now", "REJECT", "body_checks_size_limit = 10", "0123456789", "buy now");
+        var (r, sink) = Check("buy now", "REJECT", "body_checks_size_limit = 11", "0123456789", "buy now");
         Assert.Equal(CleanupDispositionKind.Accept, r.Disposition);
         Assert.Equal(["0123456789", "buy now"], sink.Body);
     }
@@ -50,7 +50,17 @@ public class BodyChecksTests
     [Fact]
     public void Body_lines_within_body_checks_size_limit_are_checked()
     {
-        var (r, _) = Check("buy now", "REJECT", "body_checks_size_limit = 12", "0123456789", "buy now");
+        var (r, _) = Check("buy now", "REJECT", "body_checks_size_limit = 13", "0123456789", "buy now");
+        Assert.Equal(CleanupDispositionKind.Reject, r.Disposition);
+    }
+
+    [Fact]
+    public void Body_checks_size_limit_restarts_in_each_mime_part()
+    {
+        var maps = new FakeMaps().Add(Bc, "buy now", "REJECT");
+        var p = Processor($"body_checks = {Bc}\nbody_checks_size_limit = 20", maps);
+        var r = Run(p, Envelope(), ["Content-Type: multipart/mixed; boundary=B"],
+            "preamble text that is long enough", "--B", "Content-Type: text/plain", "", "buy now", "--B--").Result;
         Assert.Equal(CleanupDispositionKind.Reject, r.Disposition);
     }
 
