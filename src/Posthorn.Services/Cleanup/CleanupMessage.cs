@@ -61,7 +61,22 @@ public sealed class CleanupMessage
     /// <summary>The log lines so far.</summary>
     public IReadOnlyList<CleanupLogEntry> Log => _state.Log;
 
-    /// <summary>One physical header line (no CR/LF). A line that is neither a header nor a continuation ends the headers and is body.</summary>
+    /// <summary>
+    /// One line of message content (no CR/LF), header or body: the first empty line ends the
+    /// headers. This is what smtpd's DATA and pickup feed.
+    /// </summary>
+    public void AddLine(string line)
+    {
+        if (_headersEnded)
+            AddBodyLine(line);
+        else
+            AddHeaderLine(line);
+    }
+
+    /// <summary>
+    /// One physical header line (no CR/LF). An empty line ends the headers (and is not body); a
+    /// line that is neither a header nor a continuation ends the headers and is body.
+    /// </summary>
     public void AddHeaderLine(string line)
     {
         ArgumentNullException.ThrowIfNull(line);
@@ -75,6 +90,11 @@ public sealed class CleanupMessage
         if (_headersEnded)
         {
             BodyLine(line);
+            return;
+        }
+        if (line.Length == 0)
+        {
+            EndOfHeaders();
             return;
         }
         if (line.Length > 0 && line[0] is ' ' or '\t' && _pending is not null)
