@@ -101,7 +101,7 @@ public class CharacterScreenTests
     {
         var r = Run(Processor("message_reject_characters = \\0\\f"), Envelope(), ["Subject: x"], "page\fbreak").Result;
         Assert.Equal("550 5.7.1 disallowed character", r.Reply);
-        Assert.Contains(Logs(r), l => l.StartsWith("4ABC123DEF: reject: content page\fbreak from client.example.org[192.0.2.10];", StringComparison.Ordinal)
+        Assert.Contains(Logs(r), l => l.StartsWith("4ABC123DEF: reject: content page?break from client.example.org[192.0.2.10];", StringComparison.Ordinal)
             && l.EndsWith(": 5.7.1 disallowed character", StringComparison.Ordinal));
     }
 

@@ -35,3 +35,27 @@ public class HeaderAddressListTests
         Assert.Equal(" \"john doe\"@example.com", HeaderAddressList.Rewrite(" jd", _ => "john doe@example.com", 100));
     }
 }
+
+public class CleanupRobustnessTests
+{
+    [Fact]
+    public void Malformed_address_headers_and_mime_never_throw()
+    {
+        var pieces = new[] { "<", ">", "\"", "(", ")", "[", "]", "@", ",", ";", ":", "\\", " ", "\t", "joe", "x.y", "--B", "", "=?" };
+        var random = new Random(5322);
+        var p = CleanupTest.Processor("canonical_maps = hash:c\nmasquerade_domains = example.com\nremote_header_rewrite_domain = r.example");
+        for (int n = 0; n < 300; n++)
+        {
+            var sink = new CollectingContentSink();
+            var m = p.Begin(CleanupTest.Envelope(local: n % 2 == 0), sink);
+            string Junk() => string.Concat(Enumerable.Range(0, random.Next(0, 12)).Select(_ => pieces[random.Next(pieces.Length)]));
+            m.AddLine("Content-Type: multipart/mixed; boundary=" + Junk());
+            foreach (var name in new[] { "From", "To", "Cc", "Reply-To", "Resent-Sender" })
+                m.AddLine(name + ":" + Junk());
+            m.AddLine("");
+            for (int i = 0; i < 10; i++)
+                m.AddLine(random.Next(3) == 0 ? "--" + Junk() : Junk());
+            Assert.NotNull(m.Finish());
+        }
+    }
+}

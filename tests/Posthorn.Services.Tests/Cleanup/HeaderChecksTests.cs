@@ -177,6 +177,7 @@ public class HeaderChecksTests
         var maps = new FakeMaps().Add(Hc, "Subject: part one\n\tpart two", "REJECT folded");
         var r = Run(Processor($"header_checks = {Hc}", maps), Envelope(), ["Subject: part one", "\tpart two"]).Result;
         Assert.Equal("550 5.7.1 folded", r.Reply);
+        Assert.Contains(Logs(r), l => l.StartsWith("4ABC123DEF: reject: header Subject: part one??part two from ", StringComparison.Ordinal));
     }
 
     [Fact]
