@@ -6,7 +6,8 @@ namespace Posthorn.Services.Cleanup;
 /// The sender's full name as it goes into a generated From: header (Postfix's
 /// get_fullname_hdr_text): control characters and runs of blanks become one space; ASCII
 /// names become an RFC 5322 phrase (quoted when they hold specials) or, with
-/// header_from_format = obsolete, comment text; other names are RFC 2047 encoded (UTF-8, Q).
+/// header_from_format = obsolete, comment text; names with non-ASCII characters are RFC 2047
+/// encoded (UTF-8, Q encoding), as Postfix 3.8 and later do.
 /// </summary>
 internal static class FullName
 {

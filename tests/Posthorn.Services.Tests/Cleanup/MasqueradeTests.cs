@@ -68,4 +68,12 @@ public class MasqueradeTests
         Assert.Equal("joe@example.org", Run(p, Envelope(sender: "joe@example.org"), []).Result.Sender);
         Assert.Equal("joe@notexample.com", Run(p, Envelope(sender: "joe@notexample.com"), []).Result.Sender);
     }
+
+    [Fact]
+    public void Postconf_example_first_listed_parent_domain_wins()
+    {
+        var p = Processor("masquerade_domains = foo.example.com example.com");
+        Assert.Equal("joe@foo.example.com", Run(p, Envelope(sender: "joe@any.thing.foo.example.com"), []).Result.Sender);
+        Assert.Equal("joe@example.com", Run(p, Envelope(sender: "joe@any.thing.else.example.com"), []).Result.Sender);
+    }
 }

@@ -127,3 +127,16 @@ public class MissingHeaderTests
         Assert.Equal(["Bcc: secret@example.net"], AfterReceived(sink));
     }
 }
+
+public class FullNameTests
+{
+    [Theory]
+    [InlineData("Alice Liddell", false, "Alice Liddell")]
+    [InlineData("  Alice \t Liddell ", false, "Alice Liddell")]
+    [InlineData("A. Liddell", false, "\"A. Liddell\"")]
+    [InlineData("Say \"hi\"", false, "\"Say \\\"hi\\\"\"")]
+    [InlineData("Alice (the girl)", true, "Alice \\(the girl\\)")]
+    [InlineData("Zoë", false, "=?utf-8?q?Zo=C3=AB?=")]
+    public void Full_name_becomes_header_text(string raw, bool comment, string expected) =>
+        Assert.Equal(expected, FullName.HeaderText(raw, comment));
+}
