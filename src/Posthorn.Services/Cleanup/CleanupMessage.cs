@@ -33,6 +33,7 @@ public sealed class CleanupMessage
     private bool _pendingIsPart;
     private bool _headersEnded;
     private bool _finished;
+    private bool _contentStarted;
     private bool _resent;
     private int _hops;
     private long _bodyOffset;
@@ -55,7 +56,7 @@ public sealed class CleanupMessage
         foreach (var r in envelope.Recipients)
             _env.ProcessRecipient(r);
         foreach (var line in ReceivedHeader.Build(_s, envelope, processor.Zone))
-            AddHeaderLine(line);
+            ScreenedHeaderLine(line);
     }
 
     /// <summary>The log lines so far.</summary>
@@ -80,6 +81,19 @@ public sealed class CleanupMessage
     public void AddHeaderLine(string line)
     {
         ArgumentNullException.ThrowIfNull(line);
+        if (!_contentStarted)
+        {
+            // As smtpd does: content that starts with white space gets an empty line first, so
+            // that it cannot continue our Received: header.
+            _contentStarted = true;
+            if (line.Length > 0 && line[0] is ' ' or '\t')
+                EndOfHeaders();
+        }
+        ScreenedHeaderLine(line);
+    }
+
+    private void ScreenedHeaderLine(string line)
+    {
         var screened = _screen.Screen(_state, line);
         if (screened is not null)
             HeaderLine(screened);

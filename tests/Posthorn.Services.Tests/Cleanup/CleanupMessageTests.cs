@@ -77,3 +77,18 @@ public class CleanupMessageTests
         Assert.Equal(["see you"], sink.Body);
     }
 }
+
+public class LeadingWhitespaceTests
+{
+    [Fact]
+    public void Content_starting_with_white_space_cannot_continue_our_received_header()
+    {
+        var sink = new CollectingContentSink();
+        var m = Processor().Begin(Envelope(), sink);
+        m.AddLine(" X-Injected: yes");
+        m.AddLine("Subject: not a header now");
+        m.Finish();
+        Assert.Equal(3, sink.Headers.Count);
+        Assert.Equal([" X-Injected: yes", "Subject: not a header now"], sink.Body);
+    }
+}
