@@ -43,15 +43,19 @@ internal sealed class AddressMapLookup
         return null;
     }
 
-    /// <summary>mail_addr_find(): the raw table value for an address; <paramref name="extension"/> is set when found without it.</summary>
-    public string? Find(IReadOnlyList<string> mapSpecs, string address, out string? extension)
+    /// <summary>
+    /// mail_addr_find(): the raw table value for an address; <paramref name="extension"/> is set
+    /// when found without it. With <paramref name="externalKeys"/> (canonical maps) keys are in
+    /// external form, a local part that needs it quoted; else (virtual, bcc maps) unquoted.
+    /// </summary>
+    public string? Find(IReadOnlyList<string> mapSpecs, string address, out string? extension, bool externalKeys = false)
     {
         extension = null;
         var (bare, ext) = SplitExtension(address);
-        var result = FindInMaps(mapSpecs, address, partial: false);
+        var result = FindInMaps(mapSpecs, Key(address, externalKeys), partial: false);
         if (result is null && bare is not null)
         {
-            result = FindInMaps(mapSpecs, bare, partial: true);
+            result = FindInMaps(mapSpecs, Key(bare, externalKeys), partial: true);
             if (result is not null)
                 extension = ext;
         }
@@ -61,10 +65,10 @@ internal sealed class AddressMapLookup
             var domain = address[(at + 1)..];
             if (domain.Equals(_myorigin, StringComparison.OrdinalIgnoreCase) || _local.IsLocal(domain))
             {
-                result = FindInMaps(mapSpecs, address[..at], partial: true);
+                result = FindInMaps(mapSpecs, Key(address[..at], externalKeys), partial: true);
                 if (result is null && bare is not null)
                 {
-                    result = FindInMaps(mapSpecs, bare[..bare.LastIndexOf('@')], partial: true);
+                    result = FindInMaps(mapSpecs, Key(bare[..bare.LastIndexOf('@')], externalKeys), partial: true);
                     if (result is not null)
                         extension = ext;
                 }
@@ -75,9 +79,9 @@ internal sealed class AddressMapLookup
     }
 
     /// <summary>mail_addr_map(): the addresses an address maps to, or null when no table knows it.</summary>
-    public List<string>? Map(IReadOnlyList<string> mapSpecs, string address, bool propagate)
+    public List<string>? Map(IReadOnlyList<string> mapSpecs, string address, bool propagate, bool externalKeys = false)
     {
-        var value = Find(mapSpecs, address, out var extension);
+        var value = Find(mapSpecs, address, out var extension, externalKeys);
         if (value is null)
             return null;
         if (value.StartsWith('@'))
@@ -102,6 +106,8 @@ internal sealed class AddressMapLookup
         }
         return result;
     }
+
+    private static string Key(string address, bool external) => external ? Rfc822Tokens.Quote(address) : address;
 
     /// <summary>The address without its extension and the extension (with its delimiter); (null, null) when it has none.</summary>
     public (string? Bare, string? Extension) SplitExtension(string address)

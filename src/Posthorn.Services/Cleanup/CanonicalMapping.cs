@@ -19,7 +19,7 @@ internal sealed class CanonicalMapping
             return address;
         for (int count = 0; count < MaxRecursion; count++)
         {
-            var result = _lookup.Map(mapSpecs, address, propagate);
+            var result = _lookup.Map(mapSpecs, address, propagate, externalKeys: true);
             if (result is null || result.Count == 0)
                 return address;
             if (result.Count > 1)

@@ -51,15 +51,26 @@ internal static class HeaderAddressList
         return sb.ToString();
     }
 
+    /// <summary>The address text without comments; words separated by white space keep one space, as tok822 externalizes them.</summary>
     private static string Text(string value, List<Rfc822Token> tokens, Span span)
     {
         var sb = new StringBuilder();
+        bool space = false;
+        bool lastWord = false;
         for (int i = span.FirstToken; i <= span.LastToken; i++)
         {
             var t = tokens[i];
             if (t.Kind is Rfc822TokenKind.Space or Rfc822TokenKind.Comment)
+            {
+                space = true;
                 continue;
+            }
+            bool word = t.Kind is Rfc822TokenKind.Atom or Rfc822TokenKind.QuotedString;
+            if (space && word && lastWord)
+                sb.Append(' ');
             sb.Append(value, t.Start, t.Length);
+            space = false;
+            lastWord = word;
         }
         return sb.ToString();
     }

@@ -216,3 +216,17 @@ public class CanonicalTests
         Assert.Contains("To: joe@example.com", Run(Processor(), env, ["To: joe"]).Sink.Headers);
     }
 }
+
+public class LookupKeyFormTests
+{
+    [Fact]
+    public void Canonical_maps_are_queried_with_quoted_local_parts_and_virtual_maps_without()
+    {
+        var maps = new FakeMaps()
+            .Add("hash:canonical", "\"john doe\"@example.com", "jd@example.com")
+            .Add("hash:virtual", "jd@example.com", "\"john doe\"@example.net");
+        var p = CleanupTest.Processor("canonical_maps = hash:canonical\nvirtual_alias_maps = hash:virtual", maps);
+        var r = CleanupTest.Run(p, CleanupTest.Envelope(rcpts: ["john doe@example.com"]), []).Result;
+        Assert.Equal("john doe@example.net", r.Recipients[0].Address);
+    }
+}

@@ -59,3 +59,13 @@ public class CleanupRobustnessTests
         }
     }
 }
+
+public class AddressTextTests
+{
+    [Fact]
+    public void Words_separated_by_white_space_keep_one_space()
+    {
+        Assert.Equal(["john doe@example.net"], HeaderAddressList.Extract(" john   doe@example.net"));
+        Assert.Equal(["joe@example.net"], HeaderAddressList.Extract(" joe @ example.net"));
+    }
+}
