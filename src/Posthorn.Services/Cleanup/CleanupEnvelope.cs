@@ -75,7 +75,8 @@ public sealed record CleanupRecipient(string Address, string? OriginalRecipient 
 /// The envelope cleanup(8) receives before the content: queue id, arrival time, sender,
 /// recipients, the client, whether header addresses are rewritten in the local context
 /// (the client matched local_header_rewrite_clients, or local submission), the sender's full
-/// name (local submission), and the processing flags.
+/// name (local submission), the processing flags, and the content_filter smtpd/pickup use
+/// (a FILTER action of header/body checks overrides it).
 /// </summary>
 public sealed record CleanupEnvelope(
     string QueueId,
@@ -85,4 +86,5 @@ public sealed record CleanupEnvelope(
     CleanupClient Client,
     bool LocalHeaderRewrite,
     string? FullName = null,
-    CleanupFlags Flags = CleanupFlags.Default);
+    CleanupFlags Flags = CleanupFlags.Default,
+    string? ContentFilter = null);

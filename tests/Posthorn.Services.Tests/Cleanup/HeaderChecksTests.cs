@@ -238,4 +238,13 @@ public class HeaderChecksTests
         var r = Run(p, Envelope(), ["Content-Type: message/rfc822"], "Subject: inner", "", "x").Result;
         Assert.Equal(CleanupDispositionKind.Accept, r.Disposition);
     }
+
+    [Fact]
+    public void Content_filter_from_the_envelope_is_kept_unless_a_filter_action_overrides_it()
+    {
+        var env = Envelope() with { ContentFilter = "scan:[127.0.0.1]:10025" };
+        Assert.Equal("scan:[127.0.0.1]:10025", Run(Processor(), env, [Subject]).Result.Filter);
+        var maps = new FakeMaps().Add(Hc, Subject, "FILTER other:dest");
+        Assert.Equal("other:dest", Run(Processor($"header_checks = {Hc}", maps), env, [Subject]).Result.Filter);
+    }
 }
