@@ -25,6 +25,9 @@ public sealed class MainConfig
 
     public string ConfigDirectory { get; }
 
+    /// <summary>True when loaded from a directory: config_directory then defaults to it, as in Postfix.</summary>
+    public bool FromDirectory { get; private init; }
+
     /// <summary>The parsed main.cf this view was built from.</summary>
     public MainCfFile File { get; }
 
@@ -36,7 +39,7 @@ public sealed class MainConfig
         if (!Directory.Exists(configDirectory))
             throw new ConfigException($"open {configDirectory}/main.cf: No such file or directory");
         var file = MainCfFile.Load(Path.Combine(configDirectory, "main.cf"));
-        return new MainConfig(configDirectory, file, new Dictionary<string, string>(StringComparer.Ordinal));
+        return new MainConfig(configDirectory, file, new Dictionary<string, string>(StringComparer.Ordinal)) { FromDirectory = true };
     }
 
     /// <summary>A configuration from text, for tests and tools.</summary>
@@ -50,7 +53,7 @@ public sealed class MainConfig
         var merged = new Dictionary<string, string>(_overrides, StringComparer.Ordinal);
         foreach (var (k, v) in overrides)
             merged[k] = v;
-        return new MainConfig(ConfigDirectory, File, merged);
+        return new MainConfig(ConfigDirectory, File, merged) { FromDirectory = FromDirectory };
     }
 
     /// <summary>True when main.cf or an override defines the name.</summary>
@@ -63,17 +66,34 @@ public sealed class MainConfig
             return o;
         if (_file.TryGetValue(name, out var e))
             return e.Value;
+        if (name == "config_directory" && FromDirectory)
+            return ConfigDirectory;
         if (ParameterRegistry.TryGet(name, out var def))
             return def.Compute is not null ? def.Compute(this) : def.Default;
+        if (ServiceParameters.TryGetDefault(name, out var serviceDefault))
+            return serviceDefault;
         return null;
     }
 
     /// <summary>The fully expanded value; the empty string for an unknown name.</summary>
     public string Get(string name) =>
-        _expanded.GetOrAdd(name, n => ParameterExpander.Expand(this, GetRaw(n) ?? "", [n]));
+        _expanded.GetOrAdd(name, n => ParameterExpander.Expand(this, GetRaw(n) ?? "", n));
 
     /// <summary>Expands an arbitrary string against this configuration.</summary>
-    public string Expand(string text) => ParameterExpander.Expand(this, text, []);
+    public string Expand(string text) => ParameterExpander.Expand(this, text, null);
+
+    /// <summary>
+    /// Expands <paramref name="text"/>, the value of <paramref name="owner"/> (null for free text),
+    /// telling <paramref name="undefined"/> about each name that has no value, as postconf warns.
+    /// </summary>
+    public string Expand(string text, string? owner, Action<string>? undefined) =>
+        ParameterExpander.Expand(this, text, owner, undefined);
+
+    /// <summary>The names main.cf defines, in file order, each once (its last definition).</summary>
+    public IEnumerable<MainCfEntry> Defined => File.Entries.Where(e => ReferenceEquals(_file[e.Name], e));
+
+    /// <summary>The -o style overrides applied to this view.</summary>
+    public IReadOnlyDictionary<string, string> Overrides => _overrides;
 
     /// <summary>The value split on commas and whitespace, empty items dropped.</summary>
     public IReadOnlyList<string> GetList(string name) => SplitList(Get(name));
