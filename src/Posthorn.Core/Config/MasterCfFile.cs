@@ -89,9 +89,9 @@ public sealed class MasterCfFile
         foreach (var (line, logical) in LogicalLines.Read(text))
         {
             int last = line;
-            while (last < lines.Length && (lines[last].Length == 0 || char.IsWhiteSpace(lines[last][0])))
+            while (last < lines.Length && (lines[last].Length == 0 || char.IsWhiteSpace(lines[last][0]) || lines[last][0] == '#'))
                 last++;
-            while (last > line && lines[last - 1].Trim().Length == 0)
+            while (last > line && (lines[last - 1].Trim().Length == 0 || lines[last - 1].TrimStart().StartsWith('#')))
                 last--;
             services.Add(ParseEntry(path, line, logical) with { LastLine = last });
         }
