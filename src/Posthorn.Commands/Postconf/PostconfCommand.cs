@@ -159,7 +159,7 @@ internal static class PostconfCommand
             else
                 value = table.Default(name) ?? config.GetRaw(name);
             value ??= "";
-            if (opts.Has(PostconfMode.Expand))
+            if (opts.Has(PostconfMode.Expand) && !PostconfParameters.IsRaw(name))
                 value = config.Expand(value, name, null);
             if (opts.Has(PostconfMode.HideValue))
                 ctx.Stdout.Write(PostconfOutput.Line(name, fold));

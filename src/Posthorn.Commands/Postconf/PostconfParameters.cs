@@ -15,11 +15,8 @@ internal sealed class PostconfParameters
     /// <summary>Parameters whose value is not $name-expanded (Postfix's "raw" parameters).</summary>
     private static readonly HashSet<string> Raw = new(StringComparer.Ordinal)
     {
-        "default_rbl_reply", "command_execution_directory", "forward_path", "local_delivery_status_filter",
-        "luser_relay", "mailbox_command", "postscreen_disable_vrfy_command", "postscreen_enforce_tls",
-        "postscreen_expansion_filter", "postscreen_helo_required", "postscreen_reject_footer",
-        "postscreen_tls_ask_ccert", "postscreen_tls_req_ccert", "postscreen_tls_always_issue_session_ids",
-        "postscreen_use_tls", "smtpd_expansion_filter", "smtpd_reject_footer",
+        "command_execution_directory", "default_rbl_reply", "forward_path", "luser_relay", "mailbox_command",
+        "postscreen_expansion_filter", "postscreen_reject_footer", "smtpd_expansion_filter", "smtpd_reject_footer",
     };
 
     /// <summary>Legacy database client types whose "type:name" makes name_* parameters valid.</summary>
@@ -50,6 +47,9 @@ internal sealed class PostconfParameters
     }
 
     public MainConfig Config { get; }
+
+    /// <summary>True for parameters whose value postconf never $name-expands.</summary>
+    public static bool IsRaw(string name) => Raw.Contains(name);
 
     public MasterCfFile? Master { get; }
 
@@ -111,7 +111,7 @@ internal sealed class PostconfParameters
         var mainDefined = new HashSet<string>(Config.Defined.Select(e => e.Name).Concat(Config.Overrides.Keys), StringComparer.Ordinal);
         var dir = Config.ConfigDirectory;
 
-        void Flag(string name, MasterService? scope)
+        void Flag(string name, MasterService? scope, bool warnUndefined = true)
         {
             bool supplied = false;
             if (scope is not null && scope.Overrides.Any(o => o.Key == name))
@@ -133,7 +133,7 @@ internal sealed class PostconfParameters
                     Local(s).Add(name);
                 }
             }
-            if (!supplied && !IsKnown(name))
+            if (!supplied && warnUndefined && !IsKnown(name))
                 warn($"{dir}/{(scope is null ? "main.cf" : "master.cf")}: undefined parameter: {name}");
         }
 
@@ -158,7 +158,7 @@ internal sealed class PostconfParameters
         foreach (var name in ParameterRegistry.All.Select(p => p.Name).Where(n => !mainDefined.Contains(n) && !Raw.Contains(n)))
         {
             if (ParameterRegistry.TryGet(name, out var def) && def.Compute is null)
-                ParameterScanner.Scan(def.Default, n => Flag(n, null));
+                ParameterScanner.Scan(def.Default, n => Flag(n, null, warnUndefined: false));
         }
         if (Master is null)
             return;
