@@ -72,7 +72,7 @@ internal static class PostconfCommand
             if (opts.Operands.Count == 0)
                 throw new PostconfException("missing service argument");
             if (master)
-                return PostconfMaster.Edit(opts, dir);
+                return PostconfMaster.Edit(ctx, opts, dir);
             return EditMain(ctx, opts, dir);
         }
         return ShowParameters(ctx, opts, dir);

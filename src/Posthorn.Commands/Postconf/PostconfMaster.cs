@@ -86,7 +86,7 @@ internal static class PostconfMaster
 
     private static bool Match(string[] parts, int i, string value) => parts.Length <= i || parts[i] == "*" || parts[i] == value;
 
-    public static int Edit(PostconfOptions opts, string dir)
+    public static int Edit(CommandContext ctx, PostconfOptions opts, string dir)
     {
         var path = Path.Combine(dir, "master.cf");
         bool set = opts.Has(PostconfMode.Edit);
@@ -97,7 +97,7 @@ internal static class PostconfMaster
                 if (set)
                     MasterCfEditor.SetEntry(path, arg);
                 else
-                    MasterCfEditor.RemoveEntry(path, MasterCfEditor.ParseService(arg, "-MX or -M# requires service_name/type"),
+                    _ = MasterCfEditor.RemoveEntry(path, MasterCfEditor.ParseService(arg, "-MX or -M# requires service_name/type"),
                         opts.Has(PostconfMode.CommentOut));
                 continue;
             }
@@ -106,12 +106,15 @@ internal static class PostconfMaster
             if (parts.Length != 3 || parts.Any(p => p.Length == 0))
                 throw new PostconfException(opts.Has(PostconfMode.MasterField)
                     ? "-F option requires service_name/type/field=value" : "-P option requires service_name/type/parameter" + (set ? "=value" : ""));
+            bool matched;
             if (opts.Has(PostconfMode.MasterField))
-                MasterCfEditor.SetField(path, (parts[0], parts[1]), parts[2], value!);
+                matched = MasterCfEditor.SetField(path, (parts[0], parts[1]), parts[2], value!);
             else if (opts.Has(PostconfMode.CommentOut))
                 throw new PostconfException("with option -P, do not specify -#");
             else
-                MasterCfEditor.SetParameter(path, (parts[0], parts[1]), parts[2], set ? value : null);
+                matched = MasterCfEditor.SetParameter(path, (parts[0], parts[1]), parts[2], set ? value : null);
+            if (!matched)
+                ctx.Warning($"unmatched service_name/type: \"{arg}\"");
         }
         return ExitCodes.Ok;
     }

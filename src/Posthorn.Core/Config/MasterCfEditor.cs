@@ -36,22 +36,22 @@ public static class MasterCfEditor
             var reason = e.Message[(e.Message.IndexOf(": line 1: ", StringComparison.Ordinal) + 10)..];
             throw new ConfigException(reason == "bad field count" ? $"{reason}: \"{request}\"" : reason);
         }
-        Rewrite(path, (name, type), (_, _) => MasterCfFormatter.Entry(entry, true), append: MasterCfFormatter.Entry(entry, true));
+        _ = Rewrite(path, (name, type), (_, _) => MasterCfFormatter.Entry(entry, true), append: MasterCfFormatter.Entry(entry, true));
     }
 
     /// <summary>-MX (remove) or -M# (comment out) the named entries.</summary>
-    public static void RemoveEntry(string path, (string Name, string Type) service, bool commentOut) =>
+    public static bool RemoveEntry(string path, (string Name, string Type) service, bool commentOut) =>
         Rewrite(path, service, (_, lines) => commentOut ? string.Concat(lines.Select(l => l.TrimStart().StartsWith('#') || l.Trim().Length == 0 ? l : "#" + l)) : "", append: null);
 
     /// <summary>-F name/type/field=value.</summary>
-    public static void SetField(string path, (string Name, string Type) service, string field, string value)
+    public static bool SetField(string path, (string Name, string Type) service, string field, string value)
     {
         int f = Array.IndexOf(MasterCfFile.FieldNames, field);
         if (f < 0)
             throw new ConfigException($"invalid field name: \"{field}\"");
         if (f < 7 && value.AsSpan().IndexOfAny(" \t") >= 0)
             throw new ConfigException("-Fe does not accept whitespace in non-command field");
-        Rewrite(path, service, (old, _) =>
+        return Rewrite(path, service, (old, _) =>
         {
             var fields = old.Fields.ToArray();
             var words = MasterCfFile.Tokenize(value, path, old.Line, keepBraces: true);
@@ -70,15 +70,15 @@ public static class MasterCfEditor
             }
             var updated = MasterCfFile.ParseEntry(path, old.Line, string.Join(' ', fields) + (tail.Length > 0 ? " " + tail : ""));
             return MasterCfFormatter.Entry(updated, true);
-        }, append: null);
+        }, append: null, commentsFirst: true);
     }
 
     /// <summary>-P name/type/parameter=value (value null: -PX, remove).</summary>
-    public static void SetParameter(string path, (string Name, string Type) service, string parameter, string? value)
+    public static bool SetParameter(string path, (string Name, string Type) service, string parameter, string? value)
     {
         if (value is not null && value.AsSpan().IndexOfAny(" \t") >= 0)
             throw new ConfigException("-Pe does not accept whitespace in parameter value");
-        Rewrite(path, service, (old, _) =>
+        return Rewrite(path, service, (old, _) =>
         {
             var args = old.RawArguments.ToList();
             int optionsEnd = 0;
@@ -109,13 +109,18 @@ public static class MasterCfEditor
                 args.InsertRange(optionsEnd, ["-o", parameter + "=" + value]);
             var updated = old with { RawArguments = args };
             return MasterCfFormatter.Entry(updated, true);
-        }, append: null);
+        }, append: null, commentsFirst: true);
     }
 
     private static string Quote(string arg) => arg.AsSpan().IndexOfAny(" \t") >= 0 ? "{" + arg + "}" : arg;
 
     /// <summary>Replaces each matching entry's lines with <paramref name="replace"/>'s text; appends when nothing matched.</summary>
-    private static void Rewrite(string path, (string Name, string Type) service, Func<MasterService, List<string>, string> replace, string? append)
+    /// <remarks>
+    /// With <paramref name="commentsFirst"/> (-F and -P, as Postfix does it) the comment and blank
+    /// lines that follow the entry up to the next entry are written before the rewritten entry.
+    /// </remarks>
+    private static bool Rewrite(string path, (string Name, string Type) service, Func<MasterService, List<string>, string> replace,
+        string? append, bool commentsFirst = false)
     {
         if (!File.Exists(path))
             throw new ConfigException($"open {path}: No such file or directory");
@@ -127,17 +132,23 @@ public static class MasterCfEditor
         var output = new System.Text.StringBuilder(text.Length + 128);
         int next = 1;
         bool matched = false;
-        foreach (var s in file.Services.Where(s => Matches(s, service)))
+        for (int k = 0; k < file.Services.Count; k++)
         {
+            var s = file.Services[k];
+            if (!Matches(s, service))
+                continue;
             for (; next < s.Line; next++)
                 output.Append(lines[next - 1]);
-            var own = lines.GetRange(s.Line - 1, s.LastLine - s.Line + 1);
+            int last = commentsFirst ? (k + 1 < file.Services.Count ? file.Services[k + 1].Line - 1 : lines.Count) : s.LastLine;
+            var own = lines.GetRange(s.Line - 1, last - s.Line + 1);
             var comments = own.Skip(1).Where(l => l.TrimStart().StartsWith('#') || l.Trim().Length == 0).ToList();
             var replacement = replace(s, own);
-            output.Append(replacement);
-            if (replacement.Length == 0 || !replacement.StartsWith('#'))
+            if (commentsFirst)
                 comments.ForEach(c => output.Append(c));
-            next = s.LastLine + 1;
+            output.Append(replacement);
+            if (!commentsFirst && (replacement.Length == 0 || !replacement.StartsWith('#')))
+                comments.ForEach(c => output.Append(c));
+            next = last + 1;
             matched = true;
         }
         for (; next <= lines.Count; next++)
@@ -145,6 +156,7 @@ public static class MasterCfEditor
         if (!matched && append is not null)
             output.Append(append);
         MainCfEditor.WriteReplacing(path, output.ToString());
+        return matched;
     }
 
     private static bool Matches(MasterService s, (string Name, string Type) service) =>

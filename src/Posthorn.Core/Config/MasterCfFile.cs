@@ -48,8 +48,15 @@ public sealed record MasterService(
     /// <summary>The process limit, or null for "-" (default_process_limit).</summary>
     public int? ProcessLimit => MaxProc is "-" ? null : int.TryParse(MaxProc, out var n) ? n : null;
 
-    /// <summary>The configuration this service sees: main.cf with its -o overrides applied.</summary>
-    public MainConfig ConfigFor(MainConfig main) => Overrides.Count == 0 ? main : main.WithOverrides(Overrides);
+    /// <summary>
+    /// The configuration this service sees: main.cf with its -o overrides applied, and the
+    /// read-only service_name (the service field) and process_name (the command's base name)
+    /// that -o values such as <c>syslog_name=postfix/$service_name</c> refer to.
+    /// </summary>
+    public MainConfig ConfigFor(MainConfig main) =>
+        main.WithOverrides(
+            new KeyValuePair<string, string>[] { new("service_name", Name), new("process_name", System.IO.Path.GetFileName(Command)) }
+                .Concat(Overrides));
 }
 
 /// <summary>
