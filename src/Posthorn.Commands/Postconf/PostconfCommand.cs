@@ -104,7 +104,7 @@ internal static class PostconfCommand
         {
             var (name, value, error) = MainCfFile.SplitNameValue(o);
             if (error is not null)
-                throw new PostconfException($"{error}: \"{o}\"");
+                throw new PostconfException($"invalid parameter override: {o}: {error}");
             pairs.Add(new(name, value));
         }
         return config.WithOverrides(pairs);

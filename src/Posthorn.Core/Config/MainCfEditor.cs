@@ -73,7 +73,7 @@ public static class MainCfEditor
         var output = new System.Text.StringBuilder(text.Length + 64);
         bool interesting = false;
         var lines = text.Split('\n');
-        int count = text.EndsWith('\n') ? lines.Length - 1 : lines.Length;
+        int count = text.Length == 0 ? 0 : text.EndsWith('\n') ? lines.Length - 1 : lines.Length;
         for (int i = 0; i < count; i++)
         {
             var line = lines[i] + "\n";
