@@ -18,6 +18,7 @@ internal static class PostconfCommand
 
     public static int Run(CommandContext ctx)
     {
+        ProcessName.Current = Path.GetFileName(ctx.Name);
         PostconfOptions opts;
         try
         {
@@ -116,6 +117,12 @@ internal static class PostconfCommand
             ctx.Warning(w);
     }
 
+    internal static void WarnReadOnly(CommandContext ctx, MainConfig config)
+    {
+        foreach (var e in config.File.ToDictionary().Values.OrderBy(e => e.Line).Where(e => MainConfig.ReadOnly.Contains(e.Name)))
+            ctx.Warning($"{config.ConfigDirectory}/main.cf: read-only parameter assignment: {e.Name}={e.Value}");
+    }
+
     private static int ShowParameters(CommandContext ctx, PostconfOptions opts, string dir)
     {
         bool defaults = opts.Has(PostconfMode.ShowDefaults);
@@ -135,6 +142,8 @@ internal static class PostconfCommand
             master = MasterCfFile.Load(masterPath);
         else
             ctx.Warning($"open {masterPath}: No such file or directory");
+        if (!defaults)
+            WarnReadOnly(ctx, config);
         var table = new PostconfParameters(config, master, defaults, ctx.Warning);
         bool fold = opts.Has(PostconfMode.Fold);
         var names = opts.Operands.Count > 0 ? opts.Operands : table.Names(!defaults);

@@ -17,6 +17,8 @@ internal static class PostconfMaster
         var masterPath = Path.Combine(dir, "master.cf");
         var master = MasterCfFile.Load(masterPath);
         var config = PostconfCommand.LoadMain(dir, opts);
+        PostconfCommand.WarnParseProblems(ctx, config);
+        PostconfCommand.WarnReadOnly(ctx, config);
         var table = new PostconfParameters(config, master, false, ctx.Warning);
         bool fold = opts.Has(PostconfMode.Fold);
         bool hideName = opts.Has(PostconfMode.HideName), hideValue = opts.Has(PostconfMode.HideValue);

@@ -56,15 +56,21 @@ public sealed class MainConfig
         return new MainConfig(ConfigDirectory, File, merged) { FromDirectory = FromDirectory };
     }
 
+    /// <summary>
+    /// Parameters a program sets for itself (process_name, process_id, service_name): a main.cf
+    /// assignment is ignored, as Postfix ignores it ("read-only parameter assignment").
+    /// </summary>
+    public static readonly IReadOnlySet<string> ReadOnly = new HashSet<string>(StringComparer.Ordinal) { "process_name", "process_id", "service_name" };
+
     /// <summary>True when main.cf or an override defines the name.</summary>
-    public bool IsSet(string name) => _overrides.ContainsKey(name) || _file.ContainsKey(name);
+    public bool IsSet(string name) => _overrides.ContainsKey(name) || _file.ContainsKey(name) && !ReadOnly.Contains(name);
 
     /// <summary>The value as written (override, then main.cf, then the registered default), unexpanded; null when unknown.</summary>
     public string? GetRaw(string name)
     {
         if (_overrides.TryGetValue(name, out var o))
             return o;
-        if (_file.TryGetValue(name, out var e))
+        if (_file.TryGetValue(name, out var e) && !ReadOnly.Contains(name))
             return e.Value;
         if (name == "config_directory" && FromDirectory)
             return ConfigDirectory;
@@ -90,7 +96,7 @@ public sealed class MainConfig
         ParameterExpander.Expand(this, text, owner, undefined);
 
     /// <summary>The names main.cf defines, in file order, each once (its last definition).</summary>
-    public IEnumerable<MainCfEntry> Defined => File.Entries.Where(e => ReferenceEquals(_file[e.Name], e));
+    public IEnumerable<MainCfEntry> Defined => File.Entries.Where(e => ReferenceEquals(_file[e.Name], e) && !ReadOnly.Contains(e.Name));
 
     /// <summary>The -o style overrides applied to this view.</summary>
     public IReadOnlyDictionary<string, string> Overrides => _overrides;
