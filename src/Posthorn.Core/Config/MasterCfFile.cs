@@ -80,7 +80,20 @@ public sealed class MasterCfFile
 
     public string Path { get; }
 
+    /// <summary>Every entry in file order, duplicates included (postconf shows them all).</summary>
     public IReadOnlyList<MasterService> Services { get; }
+
+    /// <summary>
+    /// The entries the master runs: for a name/type given twice the last entry wins, as in
+    /// Postfix's master, which warns "duplicate master.cf entry for service ... -- using the
+    /// last entry" (<see cref="DuplicateIds"/>).
+    /// </summary>
+    public IReadOnlyList<MasterService> EffectiveServices =>
+        Services.Where((s, i) => !Services.Skip(i + 1).Any(later => later.Id == s.Id)).ToList();
+
+    /// <summary>The name/type pairs that occur more than once.</summary>
+    public IReadOnlyList<string> DuplicateIds =>
+        Services.GroupBy(s => s.Id, StringComparer.Ordinal).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
 
     public static MasterCfFile Load(string path)
     {
@@ -190,11 +203,22 @@ public sealed class MasterCfFile
         return result;
     }
 
+    /// <summary>The text inside a <c>{ ... }</c> word, whitespace just inside the braces dropped.</summary>
     private static string Unbrace(string word, string path, int line)
     {
-        if (!word.EndsWith('}'))
+        int depth = 0, k = 0;
+        for (; k < word.Length; k++)
+        {
+            if (word[k] == '{')
+                depth++;
+            else if (word[k] == '}' && --depth == 0)
+                break;
+        }
+        if (k >= word.Length)
             throw ConfigException.InMasterCf(path, line, $"missing '}}' in \"{word}\"");
-        return word[1..^1].Trim();
+        if (k != word.Length - 1)
+            throw ConfigException.InMasterCf(path, line, $"syntax error after '}}' in \"{word}\"");
+        return word[1..k].Trim();
     }
 
     /// <summary>
@@ -220,20 +244,14 @@ public sealed class MasterCfFile
                 if (c == '{')
                     depth++;
                 else if (c == '}' && depth > 0)
-                {
-                    if (--depth == 0)
-                    {
-                        i++;
-                        break;
-                    }
-                }
+                    depth--;
                 else if (depth == 0 && char.IsWhiteSpace(c))
                     break;
             }
-            if (depth > 0)
-                throw ConfigException.InMasterCf(path, line, $"missing '}}' in \"{logical}\"");
+            if (depth > 0 && logical[start] == '{')
+                throw ConfigException.InMasterCf(path, line, $"missing '}}' in \"{logical[start..]}\"");
             var w = logical[start..i];
-            words.Add(!keepBraces && w.StartsWith('{') ? w[1..^1].Trim() : w);
+            words.Add(!keepBraces && w.StartsWith('{') ? Unbrace(w, path, line) : w);
         }
         return words;
     }

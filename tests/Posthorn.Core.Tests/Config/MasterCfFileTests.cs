@@ -65,7 +65,8 @@ public class MasterCfFileTests
     [InlineData("\n\na unix x - - - - x\n", "file master.cf: line 3: invalid private field \"x\" in \"a unix x - - - - x\"")]
     [InlineData("a unix - - - x - x\n", "file master.cf: line 1: invalid wakeup field \"x\" in \"a unix - - - x - x\"")]
     [InlineData("a unix - - - - 1x x\n", "file master.cf: line 1: invalid process_limit field \"1x\" in \"a unix - - - - 1x x\"")]
-    [InlineData("a unix - - - - - x -o {y=1\n", "file master.cf: line 1: missing '}' in \"a unix - - - - - x -o {y=1\"")]
+    [InlineData("a unix - - - - - x -o {y=1\n", "file master.cf: line 1: missing '}' in \"{y=1\"")]
+    [InlineData("a unix - - - - - x {a b}c\n", "file master.cf: line 1: syntax error after '}' in \"{a b}c\"")]
     public void Bad_entries_name_file_and_line(string text, string message)
     {
         var e = Assert.Throws<ConfigException>(() => Parse(text));
@@ -82,5 +83,30 @@ public class MasterCfFileTests
         Assert.DoesNotContain("relay_time_limit", names);
         Assert.DoesNotContain(names, n => n.StartsWith("showq_", StringComparison.Ordinal));
         Assert.Equal(33, names.Count);
+    }
+
+    [Fact]
+    public void Duplicate_service_last_entry_wins_for_the_master()
+    {
+        var f = Parse("smtp inet n - y - - smtpd\npickup unix n - y 60 1 pickup\nsmtp inet n - y - 5 smtpd\n");
+        Assert.Equal(3, f.Services.Count);
+        Assert.Equal(["smtp/inet"], f.DuplicateIds);
+        Assert.Equal(["pickup/unix", "smtp/inet"], f.EffectiveServices.Select(s => s.Id));
+        Assert.Equal(5, f.EffectiveServices[1].ProcessLimit);
+    }
+
+    [Fact]
+    public void Bundled_daemon_options_are_split()
+    {
+        var s = Parse("a unix - - n - - smtpd -vo x=1 -D\n").Services[0];
+        Assert.Equal(["-v", "-o", "x=1", "-D"], s.RawArguments);
+        Assert.Equal([new("x", "1")], s.Overrides);
+    }
+
+    [Fact]
+    public void A_brace_inside_a_word_is_literal()
+    {
+        var s = Parse("b unix - - n - - pipe argv=/x ${recipient} a{b\n").Services[0];
+        Assert.Equal(["argv=/x", "${recipient}", "a{b"], s.Arguments);
     }
 }
