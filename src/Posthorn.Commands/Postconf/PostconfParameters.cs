@@ -19,12 +19,50 @@ internal sealed class PostconfParameters
         "postscreen_expansion_filter", "postscreen_reject_footer", "smtpd_expansion_filter", "smtpd_reject_footer",
     };
 
-    /// <summary>Legacy database client types whose "type:name" makes name_* parameters valid.</summary>
-    private static readonly string[] DbmsTypes = ["ldap", "mysql", "pgsql", "sqlite", "memcache", "mongodb"];
+    private static readonly string[] SqlLegacy = ["domain", "table", "select_field", "where_field", "additional_conditions", "expansion_limit"];
+
+    /// <summary>
+    /// Legacy database clients: "type:name" in a parameter value (name not a file) makes
+    /// name_SUFFIX main.cf settings valid, as ldap_table(5), mysql_table(5), pgsql_table(5),
+    /// sqlite_table(5), memcache_table(5) and mongodb_table(5) describe.
+    /// </summary>
+    private static readonly Dictionary<string, string[]> DbmsSuffixes = new(StringComparer.Ordinal)
+    {
+        ["ldap"] =
+        [
+            "domain", "expansion_limit", "bind", "bind_dn", "bind_pw", "cache", "cache_expiry", "cache_size", "debuglevel",
+            "dereference", "leaf_result_attribute", "query_filter", "result_attribute", "result_filter", "result_format",
+            "sasl_authz_id", "sasl_mechs", "sasl_minssf", "sasl_realm", "scope", "search_base", "server_host", "server_port",
+            "size_limit", "special_result_attribute", "start_tls", "terminal_result_attribute", "timeout", "tls_ca_cert_dir",
+            "tls_ca_cert_file", "tls_cert", "tls_cipher_suite", "tls_key", "tls_random_file", "tls_require_cert", "version",
+        ],
+        ["mysql"] =
+        [
+            .. SqlLegacy, "charset", "dbname", "hosts", "idle_interval", "option_file", "option_group", "password", "query",
+            "require_result_set", "result_format", "retry_interval", "tls_CAfile", "tls_CApath", "tls_cert_file", "tls_ciphers",
+            "tls_key_file", "tls_verify_cert", "user",
+        ],
+        ["pgsql"] =
+        [
+            .. SqlLegacy, "dbname", "encoding", "hosts", "idle_interval", "password", "query", "result_format", "retry_interval",
+            "select_function", "user",
+        ],
+        ["sqlite"] = [.. SqlLegacy, "dbpath", "query", "result_format"],
+        ["memcache"] =
+        [
+            "domain", "memcache", "backup", "key_digest", "key_format", "ttl", "timeout", "flags", "max_try", "line_size_limit",
+            "data_size_limit", "retry_pause",
+        ],
+        ["mongodb"] =
+        [
+            "domain", "collection", "dbname", "expansion_limit", "projection", "query_filter", "result_attribute",
+            "result_format", "uri",
+        ],
+    };
 
     private readonly Dictionary<string, string> _service = new(StringComparer.Ordinal);
     private readonly HashSet<string> _user = new(StringComparer.Ordinal);
-    private readonly HashSet<string> _dbmsPrefixes = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _dbms = new(StringComparer.Ordinal);
     private readonly Dictionary<MasterService, HashSet<string>> _localValid = [];
 
     public PostconfParameters(MainConfig config, MasterCfFile? master, bool defaultsOnly, Action<string> warn)
@@ -55,11 +93,13 @@ internal sealed class PostconfParameters
 
     /// <summary>True when postconf shows the name: built-in, per-service or user-defined.</summary>
     public bool IsKnown(string name) =>
-        ParameterRegistry.TryGet(name, out _) || _service.ContainsKey(name) || _user.Contains(name);
+        ParameterRegistry.TryGet(name, out _) || _service.ContainsKey(name) || _user.Contains(name)
+        || _dbms.Contains(name) && Config.IsSet(name);
 
     /// <summary>Every known name, sorted.</summary>
     public IEnumerable<string> Names(bool includeUser) =>
-        ParameterRegistry.All.Select(p => p.Name).Concat(_service.Keys).Concat(includeUser ? _user : [])
+        ParameterRegistry.All.Select(p => p.Name).Concat(_service.Keys)
+            .Concat(includeUser ? _user.Concat(_dbms.Where(Config.IsSet)) : [])
             .Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal);
 
     /// <summary>The default as postconf -d shows it (unexpanded).</summary>
@@ -103,8 +143,7 @@ internal sealed class PostconfParameters
         }
     }
 
-    private bool IsUsed(string name) =>
-        IsKnown(name) || _dbmsPrefixes.Any(p => name.StartsWith(p, StringComparison.Ordinal));
+    private bool IsUsed(string name) => IsKnown(name) || _dbms.Contains(name);
 
     private void RegisterUserParameters(Action<string> warn)
     {
@@ -178,15 +217,19 @@ internal sealed class PostconfParameters
 
     private void NoteDbms(string value)
     {
-        foreach (var word in MainConfig.SplitList(value))
+        foreach (var item in MainConfig.SplitList(value))
         {
+            var word = item.StartsWith("proxy:", StringComparison.Ordinal) ? item[6..] : item;
             int colon = word.IndexOf(':', StringComparison.Ordinal);
             if (colon <= 0)
                 continue;
             var type = word[..colon];
             var rest = word[(colon + 1)..];
-            if (Array.IndexOf(DbmsTypes, type) >= 0 && rest.Length > 0 && !rest.Contains('/', StringComparison.Ordinal))
-                _dbmsPrefixes.Add(rest + "_");
+            if (DbmsSuffixes.TryGetValue(type, out var suffixes) && rest.Length > 0 && !rest.Contains('/', StringComparison.Ordinal))
+            {
+                foreach (var suffix in suffixes)
+                    _dbms.Add(rest + "_" + suffix);
+            }
         }
     }
 

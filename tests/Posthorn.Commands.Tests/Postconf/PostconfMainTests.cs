@@ -218,3 +218,17 @@ public class PostconfMainTests
         Assert.Equal(lines.Order(StringComparer.Ordinal), lines);
     }
 }
+
+/// <summary>Legacy database client parameters (ldap_table(5) and friends), as Debian's postconf treats them.</summary>
+public class PostconfDbmsTests
+{
+    [Fact]
+    public void Ldap_table_parameters_are_known_when_a_known_parameter_names_the_table()
+    {
+        using var pc = new PostconfRunner(
+            "alias_maps = proxy:ldap:foo\nfoo_server_host = x\nfoo_bogus = y\nfoo_query_filter = q\n", "");
+        var (_, stdout, stderr) = pc.Run("-n");
+        Assert.Equal($"alias_maps = proxy:ldap:foo\nconfig_directory = {pc.Dir}\nfoo_query_filter = q\nfoo_server_host = x\n", stdout);
+        Assert.Equal("postconf: warning: DIR/main.cf: unused parameter: foo_bogus=y\n", stderr);
+    }
+}
