@@ -64,8 +64,8 @@ public class PostconfDefaultsDifferentialTests
         var myhostname = host.Contains('.', StringComparison.Ordinal) ? host : host + ".localdomain";
         int dot = myhostname.IndexOf('.', StringComparison.Ordinal);
         var mydomain = myhostname[(dot + 1)..];
-        Assert.Equal(myhostname.ToLowerInvariant(), actual["myhostname"]);
-        Assert.Equal(mydomain.ToLowerInvariant(), actual["mydomain"]);
+        Assert.Equal(myhostname, actual["myhostname"]);
+        Assert.Equal(mydomain, actual["mydomain"]);
         Assert.Equal(string.Join(' ', SubnetStyleNetworks()), actual["mynetworks"]);
     }
 
