@@ -82,8 +82,26 @@ public sealed class MainConfig
     }
 
     /// <summary>The fully expanded value; the empty string for an unknown name.</summary>
-    public string Get(string name) =>
-        _expanded.GetOrAdd(name, n => ParameterExpander.Expand(this, GetRaw(n) ?? "", n));
+    public string Get(string name)
+    {
+        if (_expanded.TryGetValue(name, out var cached))
+            return cached;
+        var active = s_active ??= [];
+        if (!active.Add((this, name)))
+            throw new ConfigException($"parameter {name}: recursive definition: its value depends on ${name}");
+        try
+        {
+            return _expanded.GetOrAdd(name, n => ParameterExpander.Expand(this, GetRaw(n) ?? "", n));
+        }
+        finally
+        {
+            active.Remove((this, name));
+        }
+    }
+
+    /// <summary>The Get calls under way on this thread (computed defaults call Get), to catch loops through them.</summary>
+    [ThreadStatic]
+    private static HashSet<(MainConfig, string)>? s_active;
 
     /// <summary>Expands an arbitrary string against this configuration.</summary>
     public string Expand(string text) => ParameterExpander.Expand(this, text, null);

@@ -23,6 +23,7 @@ internal sealed class ParameterExpander
     private readonly Func<string, string?> _lookup;
     private readonly Action<string>? _undefined;
     private readonly List<string> _stack = [];
+    private int _level;
 
     private ParameterExpander(Func<string, string?> lookup, Action<string>? undefined)
     {
@@ -98,6 +99,20 @@ internal sealed class ParameterExpander
 
     private void Callback(string buf, StringBuilder result)
     {
+        if (++_level > 100)
+            throw new ConfigException($"unreasonable macro call nesting: \"{buf}\"");
+        try
+        {
+            Evaluate(buf, result);
+        }
+        finally
+        {
+            _level--;
+        }
+    }
+
+    private void Evaluate(string buf, StringBuilder result)
+    {
         int cp = 0;
         string? lookup;
         char ch;
@@ -135,7 +150,7 @@ internal sealed class ParameterExpander
                 if (ch == '{' || !IsNameChar(buf[cp]))
                     throw new ConfigException($"attribute name syntax error at: \"...{buf[..cp]}>>>{Head(buf, cp)}\"");
             }
-            lookup = ch == '\0' ? null : Evaluate(name);
+            lookup = ch == '\0' ? null : Test(name);
         }
 
         if (ch == '?' || ch == ':')
@@ -183,7 +198,7 @@ internal sealed class ParameterExpander
     }
 
     /// <summary>The expanded value of a name for a ?/: test; null when undefined.</summary>
-    private string? Evaluate(string name)
+    private string? Test(string name)
     {
         var raw = _lookup(name);
         if (raw is null)

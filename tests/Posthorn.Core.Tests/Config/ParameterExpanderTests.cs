@@ -112,3 +112,21 @@ public class ParameterExpanderTests
         Assert.Equal("h.example hi", c.Get("smtpd_banner"));
     }
 }
+
+public class ParameterExpanderLimitTests
+{
+    [Fact]
+    public void Loop_through_a_computed_default_is_an_error_not_a_stack_overflow()
+    {
+        var c = MainConfig.FromText("mydomain = $myhostname\n");
+        Assert.Throws<ConfigException>(() => c.Get("mydomain"));
+    }
+
+    [Fact]
+    public void Deep_nesting_is_an_error_not_a_stack_overflow()
+    {
+        var text = "b = " + string.Concat(Enumerable.Repeat("${a?", 5000)) + "x" + new string('}', 5000) + "\na = 1\n";
+        var e = Assert.Throws<ConfigException>(() => MainConfig.FromText(text).Get("b"));
+        Assert.StartsWith("unreasonable macro call nesting", e.Message, StringComparison.Ordinal);
+    }
+}
