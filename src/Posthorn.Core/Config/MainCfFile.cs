@@ -6,7 +6,8 @@ public sealed record MainCfEntry(string Name, string Value, int Line);
 /// <summary>
 /// The text of main.cf split into definitions as postconf(5) describes: logical lines
 /// (<see cref="LogicalLines"/>), each <c>name = value</c> with the whitespace around name and
-/// value dropped; the last definition of a name wins. A line without '=' or without a name is
+/// value dropped; the last definition of a name wins (with Postfix's "overriding earlier entry"
+/// warning). A line without '=' or without a name is
 /// an error naming <c>file, line N</c> in Postfix's words. Only parsing lives here; expansion is
 /// <see cref="MainConfig"/>'s.
 /// </summary>
@@ -41,12 +42,16 @@ public sealed class MainCfFile
     {
         var entries = new List<MainCfEntry>();
         var warnings = new List<string>();
+        var seen = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (line, logical) in LogicalLines.Read(text, (_, raw) =>
                      warnings.Add($"{path}: logical line must not start with whitespace: \"{raw}\"")))
         {
             var (name, value, error) = SplitNameValue(logical);
             if (error is not null)
                 throw new ConfigException(path, line, $"{error}: \"{logical}\"");
+            if (seen.TryGetValue(name, out var earlier))
+                warnings.Add($"{path}, line {line}: overriding earlier entry: {name}={earlier}");
+            seen[name] = value;
             entries.Add(new MainCfEntry(name, value, line));
         }
         return new MainCfFile(path, entries, warnings);

@@ -36,11 +36,12 @@ public class MainCfFileTests
     }
 
     [Fact]
-    public void Last_definition_wins()
+    public void Last_definition_wins_with_a_warning()
     {
-        var f = Parse("myorigin = a\nmyorigin = b\n");
-        Assert.Equal("b", f["myorigin"].Value);
-        Assert.Equal(2, f["myorigin"].Line);
+        var file = MainCfFile.Parse("main.cf", "myorigin = a\nmyorigin = b\n");
+        Assert.Equal("b", file.ToDictionary()["myorigin"].Value);
+        Assert.Equal(2, file.ToDictionary()["myorigin"].Line);
+        Assert.Equal("main.cf, line 2: overriding earlier entry: myorigin=a", Assert.Single(file.Warnings));
     }
 
     [Fact]
