@@ -125,14 +125,15 @@ public sealed class MainConfig
     public static IReadOnlyList<string> SplitList(string value) =>
         value.Split([',', ' ', '\t', '\r', '\n'], StringSplitOptions.RemoveEmptyEntries);
 
+    /// <summary>A boolean: "yes" or "no" in any case, as Postfix accepts; anything else is Postfix's "bad boolean configuration".</summary>
     public bool GetBool(string name)
     {
         var v = Get(name).Trim();
-        if (v.Equals("yes", StringComparison.OrdinalIgnoreCase) || v.Equals("true", StringComparison.OrdinalIgnoreCase))
+        if (v.Equals("yes", StringComparison.OrdinalIgnoreCase))
             return true;
-        if (v.Equals("no", StringComparison.OrdinalIgnoreCase) || v.Equals("false", StringComparison.OrdinalIgnoreCase) || v.Length == 0)
+        if (v.Equals("no", StringComparison.OrdinalIgnoreCase) || v.Length == 0 && !IsSet(name))
             return false;
-        throw new ConfigException(Where(name), WhereLine(name), $"bad boolean configuration: {name} = {v}");
+        throw Bad(name, $"bad boolean configuration: {name} = {v}");
     }
 
     public int GetInt(string name) => checked((int)GetLong(name));
@@ -142,7 +143,7 @@ public sealed class MainConfig
         var v = Get(name).Trim();
         if (long.TryParse(v, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n))
             return n;
-        throw new ConfigException(Where(name), WhereLine(name), $"bad numerical configuration: {name} = {v}");
+        throw Bad(name, $"bad numerical configuration: {name} = {v}");
     }
 
     /// <summary>A time value: a number with an optional unit s, m, h, d or w; a bare number uses the parameter's default unit.</summary>
@@ -152,8 +153,12 @@ public sealed class MainConfig
         char unit = ParameterRegistry.TryGet(name, out var def) ? def.TimeUnit : 's';
         if (TimeValue.TryParse(v, unit, out var t))
             return t;
-        throw new ConfigException(Where(name), WhereLine(name), $"invalid {name} parameter value: \"{v}\"");
+        throw Bad(name, $"invalid {name} parameter value: \"{v}\"");
     }
+
+    /// <summary>A bad value: with main.cf's file and line when main.cf set it, else Postfix's plain message.</summary>
+    private ConfigException Bad(string name, string message) =>
+        WhereLine(name) > 0 ? new ConfigException(Where(name), WhereLine(name), message) : new ConfigException(message);
 
     private string Where(string name) => _overrides.ContainsKey(name) ? Path.Combine(ConfigDirectory, "master.cf") : MainCfPath;
 

@@ -59,3 +59,33 @@ public class ParameterRegistryTests
         }
     }
 }
+
+public class TypedValueTests
+{
+    [Theory]
+    [InlineData("biff = yes\n", true)]
+    [InlineData("biff = NO\n", false)]
+    [InlineData("", true)]
+    public void Booleans_are_yes_or_no(string text, bool expected) =>
+        Assert.Equal(expected, MainConfig.FromText(text).GetBool("biff"));
+
+    [Fact]
+    public void Other_boolean_values_are_errors_naming_file_and_line()
+    {
+        var e = Assert.Throws<ConfigException>(() => MainConfig.FromText("\nbiff = true\n").GetBool("biff"));
+        Assert.Equal("/etc/posthorn/main.cf, line 2: bad boolean configuration: biff = true", e.Message);
+    }
+
+    [Fact]
+    public void Bad_numbers_are_errors()
+    {
+        var e = Assert.Throws<ConfigException>(() => MainConfig.FromText("smtpd_recipient_limit = lots\n").GetInt("smtpd_recipient_limit"));
+        Assert.Equal("/etc/posthorn/main.cf, line 1: bad numerical configuration: smtpd_recipient_limit = lots", e.Message);
+    }
+
+    [Fact]
+    public void Sizes_read_as_long()
+    {
+        Assert.Equal(10240000L, MainConfig.FromText("").GetLong("message_size_limit"));
+    }
+}
