@@ -31,16 +31,58 @@ internal static class BuiltinParameters
 
     public static IEnumerable<ParameterDefinition> Definitions()
     {
-        foreach (var (name, value) in ReadEmbeddedDefaults())
+        var postfix = ReadEmbeddedDefaults().ToList();
+        var byName = postfix.ToDictionary(p => p.Name, p => p.Value, StringComparer.Ordinal);
+        foreach (var (name, value) in postfix)
         {
             var v = PosthornOwn.TryGetValue(name, out var own) ? own : value;
-            yield return new ParameterDefinition(name, v, KindOf(v), UnitOf(v));
+            var (kind, unit) = KindOf(name, value, byName);
+            yield return new ParameterDefinition(name, v, kind, unit);
         }
         yield return new("myhostname", "", Compute: HostNames.MyHostname);
         yield return new("mydomain", "", Compute: HostNames.MyDomain);
         yield return new("mynetworks", "", ParameterKind.List, Compute: Networks.MyNetworks);
-        yield return new("process_id", "", Compute: _ => Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        yield return new("process_id", "", ParameterKind.Integer, Compute: _ => Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
         yield return new("process_name", "", Compute: _ => ProcessName.Current);
+    }
+
+    /// <summary>
+    /// A parameter's kind from Postfix's default: "5d" or "300s" is a time whose unit a bare number
+    /// takes; "yes"/"no" a boolean; digits an integer (a long for sizes and limits in bytes); a
+    /// default that is just "$other" takes the kind of the other parameter.
+    /// </summary>
+    private static (ParameterKind Kind, char Unit) KindOf(string name, string value, Dictionary<string, string> all)
+    {
+        for (int hops = 0; hops < 8; hops++)
+        {
+            var trimmed = value.Trim();
+            if (trimmed.StartsWith('$') && trimmed.Length > 1 && trimmed[1..].All(c => char.IsAsciiLetterOrDigit(c) || c == '_')
+                && all.TryGetValue(trimmed[1..], out var referenced))
+            {
+                value = referenced;
+                continue;
+            }
+            break;
+        }
+        if (UnitOf(value) is var unit and not '\0')
+            return (ParameterKind.Time, unit);
+        if (value is "yes" or "no")
+            return (ParameterKind.Boolean, 's');
+        if (value.Length > 0 && value.All(char.IsAsciiDigit))
+            return (name.Contains("size", StringComparison.Ordinal) || name.EndsWith("_limit", StringComparison.Ordinal) && value.Length > 9
+                ? ParameterKind.Size : ParameterKind.Integer, 's');
+        return (ParameterKind.String, 's');
+    }
+
+    /// <summary>The time unit of a default such as "300s", "${stress?{10}:{300}}s" or "5d", else '\0'.</summary>
+    private static char UnitOf(string value)
+    {
+        if (value.Length < 2 || !"smhdw".Contains(value[^1], StringComparison.Ordinal))
+            return '\0';
+        var number = value[..^1];
+        if (number.All(char.IsAsciiDigit) || number.EndsWith('}') && number.StartsWith("${", StringComparison.Ordinal))
+            return value[^1];
+        return '\0';
     }
 
     private static IEnumerable<(string Name, string Value)> ReadEmbeddedDefaults()
@@ -58,14 +100,6 @@ internal static class BuiltinParameters
             yield return (line[..eq], line[(eq + 2)..].TrimStart());
         }
     }
-
-    /// <summary>A default like "5d" or "300s" marks a time parameter and gives its default unit.</summary>
-    private static ParameterKind KindOf(string value) =>
-        UnitOf(value) != '\0' ? ParameterKind.Time : ParameterKind.String;
-
-    private static char UnitOf(string value) =>
-        value.Length >= 2 && char.IsAsciiDigit(value[0]) && "smhdw".Contains(value[^1], StringComparison.Ordinal)
-            && value[..^1].All(char.IsAsciiDigit) ? value[^1] : '\0';
 }
 
 /// <summary>The version Posthorn reports as mail_version.</summary>

@@ -3,14 +3,14 @@ namespace Posthorn.Core.Config;
 /// <summary>The host-name derived defaults, computed the way Postfix computes them.</summary>
 internal static class HostNames
 {
-    /// <summary>The machine's name; when it has no dot, ".$mydomain" (default "localdomain") is appended.</summary>
+    /// <summary>The machine's name as gethostname() gives it; without a dot, ".$mydomain" (default "localdomain") is appended.</summary>
     public static string MyHostname(MainConfig config)
     {
         var name = System.Net.Dns.GetHostName();
         if (name.Contains('.', StringComparison.Ordinal))
-            return name.ToLowerInvariant();
+            return name;
         var domain = config.IsSet("mydomain") ? config.Get("mydomain") : "localdomain";
-        return (name + "." + domain).ToLowerInvariant();
+        return name + "." + domain;
     }
 
     /// <summary>myhostname minus its first label, or "localdomain" when nothing is left.</summary>

@@ -4,17 +4,22 @@ namespace Posthorn.Core.Config;
 public sealed record MainCfEntry(string Name, string Value, int Line);
 
 /// <summary>
-/// The text of main.cf split into logical lines as postconf(5) describes: a logical line starts
-/// with non-whitespace text, a line that starts with whitespace continues it, and empty lines and
-/// lines whose first non-whitespace character is '#' are ignored. The last definition of a name
-/// wins. Only parsing lives here; expansion is <see cref="MainConfig"/>'s.
+/// The text of main.cf split into definitions as postconf(5) describes: logical lines
+/// (<see cref="LogicalLines"/>), each <c>name = value</c> with the whitespace around name and
+/// value dropped; the last definition of a name wins (with Postfix's "overriding earlier entry"
+/// warning). A line without '=' or without a name is
+/// an error naming <c>file, line N</c> in Postfix's words. Only parsing lives here; expansion is
+/// <see cref="MainConfig"/>'s.
 /// </summary>
 public sealed class MainCfFile
 {
-    private MainCfFile(string path, IReadOnlyList<MainCfEntry> entries)
+    private readonly List<string> _warnings;
+
+    private MainCfFile(string path, IReadOnlyList<MainCfEntry> entries, List<string> warnings)
     {
         Path = path;
         Entries = entries;
+        _warnings = warnings;
     }
 
     public string Path { get; }
@@ -22,30 +27,54 @@ public sealed class MainCfFile
     /// <summary>Every definition in file order, duplicates included.</summary>
     public IReadOnlyList<MainCfEntry> Entries { get; }
 
+    /// <summary>Non-fatal problems found while parsing (Postfix prints them as warnings).</summary>
+    public IReadOnlyList<string> Warnings => _warnings;
+
     /// <summary>Reads and parses a main.cf; a missing file is an empty configuration.</summary>
     public static MainCfFile Load(string path)
     {
         if (!File.Exists(path))
-            return new MainCfFile(path, []);
+            return new MainCfFile(path, [], []);
         return Parse(path, File.ReadAllText(path));
     }
 
     public static MainCfFile Parse(string path, string text)
     {
         var entries = new List<MainCfEntry>();
-        foreach (var (line, logical) in LogicalLines.Read(text))
+        var warnings = new List<string>();
+        var seen = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (line, logical) in LogicalLines.Read(text, (_, raw) =>
+                     warnings.Add($"{path}: logical line must not start with whitespace: \"{raw}\"")))
         {
-            int eq = logical.IndexOf('=', StringComparison.Ordinal);
-            if (eq < 0)
-                throw new ConfigException(path, line, $"missing '=' after attribute name: \"{logical.Trim()}\"");
-            var name = logical[..eq].Trim();
-            if (name.Length == 0)
-                throw new ConfigException(path, line, "missing attribute name");
-            if (name.Any(char.IsWhiteSpace))
-                throw new ConfigException(path, line, $"missing '=' after attribute name: \"{name.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)[0]}\"");
-            entries.Add(new MainCfEntry(name, logical[(eq + 1)..].Trim(), line));
+            var (name, value, error) = SplitNameValue(logical);
+            if (error is not null)
+                throw new ConfigException(path, line, $"{error}: \"{logical}\"");
+            if (seen.TryGetValue(name, out var earlier))
+                warnings.Add($"{path}, line {line}: overriding earlier entry: {name}={earlier}");
+            seen[name] = value;
+            entries.Add(new MainCfEntry(name, value, line));
         }
-        return new MainCfFile(path, entries);
+        return new MainCfFile(path, entries, warnings);
+    }
+
+    /// <summary>
+    /// Splits <c>name = value</c> as Postfix's split_nameval() does: whitespace around both
+    /// dropped; the error text when the name is missing or followed by anything but '='.
+    /// </summary>
+    public static (string Name, string Value, string? Error) SplitNameValue(string text)
+    {
+        var t = text.Trim();
+        int n = 0;
+        while (n < t.Length && !char.IsWhiteSpace(t[n]) && t[n] != '=')
+            n++;
+        if (n == 0)
+            return ("", "", "missing attribute name");
+        int eq = n;
+        while (eq < t.Length && char.IsWhiteSpace(t[eq]))
+            eq++;
+        if (eq >= t.Length || t[eq] != '=')
+            return ("", "", "missing '=' after attribute name");
+        return (t[..n], t[(eq + 1)..].Trim(), null);
     }
 
     /// <summary>The effective definitions: last one wins.</summary>
@@ -55,40 +84,5 @@ public sealed class MainCfFile
         foreach (var e in Entries)
             map[e.Name] = e;
         return map;
-    }
-}
-
-/// <summary>The logical-line rules shared by main.cf, master.cf and Postfix table files.</summary>
-public static class LogicalLines
-{
-    /// <summary>
-    /// Yields (first physical line number, logical line) pairs. Continuation lines are joined
-    /// with a single space after their leading whitespace is dropped... as Postfix does, the
-    /// joined text keeps one space between the parts.
-    /// </summary>
-    public static IEnumerable<(int Line, string Text)> Read(string text)
-    {
-        var lines = text.Replace("\r\n", "\n", StringComparison.Ordinal).Split('\n');
-        System.Text.StringBuilder? current = null;
-        int start = 0;
-        for (int i = 0; i < lines.Length; i++)
-        {
-            var raw = lines[i];
-            var trimmed = raw.TrimStart();
-            if (trimmed.Length == 0 || trimmed[0] == '#')
-                continue;
-            bool continuation = char.IsWhiteSpace(raw[0]);
-            if (continuation && current is not null)
-            {
-                current.Append(' ').Append(trimmed.TrimEnd());
-                continue;
-            }
-            if (current is not null)
-                yield return (start, current.ToString());
-            current = new System.Text.StringBuilder(trimmed.TrimEnd());
-            start = i + 1;
-        }
-        if (current is not null)
-            yield return (start, current.ToString());
     }
 }
