@@ -4,7 +4,7 @@ using DnsClient.Protocol;
 using Posthorn.Core.Config;
 using Posthorn.Services.Smtpd.Restrictions;
 
-namespace Posthorn.Services.Dns;
+namespace Posthorn.Services.DnsLookup;
 
 /// <summary>One MX record: preference and exchange host (without the trailing dot).</summary>
 public sealed record MxRecord(int Preference, string Exchange);
