@@ -1,9 +1,9 @@
 namespace Posthorn.Core.Config;
 
 /// <summary>
-/// A configuration error that names where it is, in Postfix's words: <c>FILE, line N: message</c>
-/// for main.cf (and table files), <c>file FILE: line N: message</c> for master.cf
-/// (<see cref="InMasterCf"/>). Commands print <see cref="Exception.Message"/> after
+/// A configuration error that names where it is as <c>FILE:LINE: message</c>, for main.cf and
+/// master.cf alike (Posthorn's contract: every configuration error names its file:line; the
+/// message text after it is Postfix's). Commands print <see cref="Exception.Message"/> after
 /// "NAME: fatal: " and exit 1.
 /// </summary>
 public sealed class ConfigException : Exception
@@ -13,7 +13,7 @@ public sealed class ConfigException : Exception
     public ConfigException(string message, Exception inner) : base(message, inner) { }
 
     public ConfigException(string file, int line, string message)
-        : this(file, line, $"{file}, line {line}: {message}", true)
+        : this(file, line, $"{file}:{line}: {message}", true)
     {
     }
 
@@ -26,9 +26,9 @@ public sealed class ConfigException : Exception
 
     public ConfigException() { }
 
-    /// <summary>A master.cf error: <c>file FILE: line N: message</c>, as Postfix's master reports it.</summary>
+    /// <summary>A master.cf error, in the same <c>FILE:LINE: message</c> form.</summary>
     public static ConfigException InMasterCf(string file, int line, string message) =>
-        new(file, line, $"file {file}: line {line}: {message}", true);
+        new(file, line, $"{file}:{line}: {message}", true);
 
     public string? File { get; }
 

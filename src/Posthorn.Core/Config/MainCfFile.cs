@@ -50,7 +50,7 @@ public sealed class MainCfFile
             if (error is not null)
                 throw new ConfigException(path, line, $"{error}: \"{logical}\"");
             if (seen.TryGetValue(name, out var earlier))
-                warnings.Add($"{path}, line {line}: overriding earlier entry: {name}={earlier}");
+                warnings.Add($"{path}:{line}: overriding earlier entry: {name}={earlier}");
             seen[name] = value;
             entries.Add(new MainCfEntry(name, value, line));
         }

@@ -54,7 +54,7 @@ internal sealed class ServiceGeneration : IDisposable
 
     private void Add(MasterService entry, MainConfig main, string masterPath, ListenerPool? previous, ISet<string> reported, bool strict)
     {
-        var where = $"{masterPath}: line {entry.Line}";
+        var where = $"{masterPath}:{entry.Line}";
         if (_catalog.SkipReason(entry) is { } skip)
         {
             if (reported.Add(entry.Id + " " + entry.Command))

@@ -167,7 +167,7 @@ public class PostconfMainTests
         using var pc = new PostconfRunner("a = b\n\njunk\n  more\n", MasterCf);
         var (status, _, stderr) = pc.Run("-n");
         Assert.Equal(1, status);
-        Assert.Equal("postconf: fatal: DIR/main.cf, line 3: missing '=' after attribute name: \"junk  more\"\n", stderr);
+        Assert.Equal("postconf: fatal: DIR/main.cf:3: missing '=' after attribute name: \"junk  more\"\n", stderr);
     }
 
     [Fact]

@@ -146,6 +146,6 @@ public class PostconfMasterTests
         using var pc = new PostconfRunner(MainCf, "smtp inet n - y - - smtpd\nbar unix - - n x - pipe\n");
         var (status, _, stderr) = pc.Run("-M");
         Assert.Equal(1, status);
-        Assert.Equal("postconf: fatal: file DIR/master.cf: line 2: invalid wakeup field \"x\" in \"bar unix - - n x - pipe\"\n", stderr);
+        Assert.Equal("postconf: fatal: DIR/master.cf:2: invalid wakeup field \"x\" in \"bar unix - - n x - pipe\"\n", stderr);
     }
 }

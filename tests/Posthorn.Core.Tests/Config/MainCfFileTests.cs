@@ -41,7 +41,7 @@ public class MainCfFileTests
         var file = MainCfFile.Parse("main.cf", "myorigin = a\nmyorigin = b\n");
         Assert.Equal("b", file.ToDictionary()["myorigin"].Value);
         Assert.Equal(2, file.ToDictionary()["myorigin"].Line);
-        Assert.Equal("main.cf, line 2: overriding earlier entry: myorigin=a", Assert.Single(file.Warnings));
+        Assert.Equal("main.cf:2: overriding earlier entry: myorigin=a", Assert.Single(file.Warnings));
     }
 
     [Fact]
@@ -62,7 +62,7 @@ public class MainCfFileTests
     public void Missing_equals_names_file_and_line_in_postfix_words()
     {
         var e = Assert.Throws<ConfigException>(() => MainCfFile.Parse("/etc/posthorn/main.cf", "a = b\n\njunk\n  more\n"));
-        Assert.Equal("/etc/posthorn/main.cf, line 3: missing '=' after attribute name: \"junk  more\"", e.Message);
+        Assert.Equal("/etc/posthorn/main.cf:3: missing '=' after attribute name: \"junk  more\"", e.Message);
         Assert.Equal(3, e.Line);
         Assert.Equal("/etc/posthorn/main.cf", e.File);
     }
@@ -71,13 +71,13 @@ public class MainCfFileTests
     public void Name_with_whitespace_is_missing_equals()
     {
         var e = Assert.Throws<ConfigException>(() => MainCfFile.Parse("main.cf", "a b = c\n"));
-        Assert.Equal("main.cf, line 1: missing '=' after attribute name: \"a b = c\"", e.Message);
+        Assert.Equal("main.cf:1: missing '=' after attribute name: \"a b = c\"", e.Message);
     }
 
     [Fact]
     public void Missing_name_is_reported()
     {
         var e = Assert.Throws<ConfigException>(() => MainCfFile.Parse("main.cf", "= c\n"));
-        Assert.Equal("main.cf, line 1: missing attribute name: \"= c\"", e.Message);
+        Assert.Equal("main.cf:1: missing attribute name: \"= c\"", e.Message);
     }
 }

@@ -60,13 +60,13 @@ public class MasterCfFileTests
     }
 
     [Theory]
-    [InlineData("bad unix\n", "file master.cf: line 1: bad field count")]
-    [InlineData("a b - - - - - x\n", "file master.cf: line 1: invalid type field \"b\" in \"a b - - - - - x\"")]
-    [InlineData("\n\na unix x - - - - x\n", "file master.cf: line 3: invalid private field \"x\" in \"a unix x - - - - x\"")]
-    [InlineData("a unix - - - x - x\n", "file master.cf: line 1: invalid wakeup field \"x\" in \"a unix - - - x - x\"")]
-    [InlineData("a unix - - - - 1x x\n", "file master.cf: line 1: invalid process_limit field \"1x\" in \"a unix - - - - 1x x\"")]
-    [InlineData("a unix - - - - - x -o {y=1\n", "file master.cf: line 1: missing '}' in \"{y=1\"")]
-    [InlineData("a unix - - - - - x {a b}c\n", "file master.cf: line 1: syntax error after '}' in \"{a b}c\"")]
+    [InlineData("bad unix\n", "master.cf:1: bad field count")]
+    [InlineData("a b - - - - - x\n", "master.cf:1: invalid type field \"b\" in \"a b - - - - - x\"")]
+    [InlineData("\n\na unix x - - - - x\n", "master.cf:3: invalid private field \"x\" in \"a unix x - - - - x\"")]
+    [InlineData("a unix - - - x - x\n", "master.cf:1: invalid wakeup field \"x\" in \"a unix - - - x - x\"")]
+    [InlineData("a unix - - - - 1x x\n", "master.cf:1: invalid process_limit field \"1x\" in \"a unix - - - - 1x x\"")]
+    [InlineData("a unix - - - - - x -o {y=1\n", "master.cf:1: missing '}' in \"{y=1\"")]
+    [InlineData("a unix - - - - - x {a b}c\n", "master.cf:1: syntax error after '}' in \"{a b}c\"")]
     public void Bad_entries_name_file_and_line(string text, string message)
     {
         var e = Assert.Throws<ConfigException>(() => Parse(text));

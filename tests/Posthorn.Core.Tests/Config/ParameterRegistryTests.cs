@@ -73,14 +73,14 @@ public class TypedValueTests
     public void Other_boolean_values_are_errors_naming_file_and_line()
     {
         var e = Assert.Throws<ConfigException>(() => MainConfig.FromText("\nbiff = true\n").GetBool("biff"));
-        Assert.Equal("/etc/posthorn/main.cf, line 2: bad boolean configuration: biff = true", e.Message);
+        Assert.Equal("/etc/posthorn/main.cf:2: bad boolean configuration: biff = true", e.Message);
     }
 
     [Fact]
     public void Bad_numbers_are_errors()
     {
         var e = Assert.Throws<ConfigException>(() => MainConfig.FromText("smtpd_recipient_limit = lots\n").GetInt("smtpd_recipient_limit"));
-        Assert.Equal("/etc/posthorn/main.cf, line 1: bad numerical configuration: smtpd_recipient_limit = lots", e.Message);
+        Assert.Equal("/etc/posthorn/main.cf:1: bad numerical configuration: smtpd_recipient_limit = lots", e.Message);
     }
 
     [Fact]

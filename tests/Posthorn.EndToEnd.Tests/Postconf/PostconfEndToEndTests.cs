@@ -123,7 +123,7 @@ public class PostconfEndToEndTests
         using var cfg = new TempConfig("myhostname = a\nthis is wrong\n", MasterCf);
         var r = Postconf(cfg, "-n");
         Assert.Equal(1, r.ExitCode);
-        Assert.Equal($"postconf: fatal: {cfg.Dir}/main.cf, line 2: missing '=' after attribute name: \"this is wrong\"\n", r.Stderr);
+        Assert.Equal($"postconf: fatal: {cfg.Dir}/main.cf:2: missing '=' after attribute name: \"this is wrong\"\n", r.Stderr);
     }
 
     [Fact]

@@ -99,8 +99,8 @@ public sealed class ServiceGenerationTests : IDisposable
         log.Flush();
         var lines = File.ReadAllLines(logPath);
         Assert.Equal(2, lines.Length);
-        Assert.EndsWith("warning: /etc/posthorn/master.cf: line 1: service pickup/unix: command pickup is not available in this Posthorn build; skipped", lines[0], StringComparison.Ordinal);
-        Assert.Contains("line 3: service x/unix: unknown command frobnicate; skipped", lines[1], StringComparison.Ordinal);
+        Assert.EndsWith("warning: /etc/posthorn/master.cf:1: service pickup/unix: command pickup is not available in this Posthorn build; skipped", lines[0], StringComparison.Ordinal);
+        Assert.Contains(":3: service x/unix: unknown command frobnicate; skipped", lines[1], StringComparison.Ordinal);
     }
 
     [Fact]
@@ -109,7 +109,7 @@ public sealed class ServiceGenerationTests : IDisposable
         var master = Master("nosuchservice inet n - n - - fake\n");
         var e = Assert.Throws<ConfigException>(() =>
             ServiceGeneration.Prepare(Main, master, Catalog, MailLog.Null, null, new HashSet<string>(), strict: true));
-        Assert.Contains("line 1: service nosuchservice/inet: unknown service: nosuchservice/tcp", e.Message, StringComparison.Ordinal);
+        Assert.Contains(":1: service nosuchservice/inet: unknown service: nosuchservice/tcp", e.Message, StringComparison.Ordinal);
         using var gen = ServiceGeneration.Prepare(Main, master, Catalog, MailLog.Null, null, new HashSet<string>(), strict: false);
         Assert.Equal(0, gen.ServiceCount);
     }
