@@ -53,7 +53,11 @@ public sealed record SearchNot(SearchKey Key) : SearchKey;
 public sealed record SearchOr(SearchKey Left, SearchKey Right) : SearchKey;
 
 /// <summary>Keys side by side or in parentheses: all must match.</summary>
-public sealed record SearchAnd(IReadOnlyList<SearchKey> Keys) : SearchKey;
+public sealed record SearchAnd(IReadOnlyList<SearchKey> Keys) : SearchKey
+{
+    /// <inheritdoc/>
+    public override string ToString() => "SearchAnd (" + string.Join(", ", Keys) + ")";
+}
 
 /// <summary>MODSEQ n (CONDSTORE): the message's mod-sequence is at least n.</summary>
 public sealed record SearchModSeq(ulong ModSeq) : SearchKey;
