@@ -41,7 +41,21 @@ public sealed class ImapMessageStructure
         parser.MimeEntityEnd += (_, e) => entities.Add((e.Entity, e.HeadersEndOffset, e.EndOffset));
         parser.MimeMessageBegin += (_, e) => begins[e.Message] = e.BeginOffset;
         parser.MimeMessageEnd += (_, e) => messages.Add((e.Message, e.HeadersEndOffset, e.EndOffset));
-        var message = parser.ParseMessage();
+        MimeMessage message;
+        try
+        {
+            message = parser.ParseMessage();
+        }
+        catch (FormatException)
+        {
+            // Not even a header (e.g. a file that starts with a body line): treat it all as a text/plain body.
+            var body = new TextPart("plain");
+            var fallback = new ImapMessageStructure(raw, new MimeMessage { Body = body });
+            fallback._messages.AddOrUpdate(fallback.Message, new StrongBox<EntityRange>(new EntityRange(0, 0, raw.Length)));
+            fallback._entities.AddOrUpdate(body, new StrongBox<EntityRange>(new EntityRange(0, 0, raw.Length)));
+            return fallback;
+        }
+
         var structure = new ImapMessageStructure(raw, message);
         foreach (var (entity, headersEnd, end) in entities)
         {

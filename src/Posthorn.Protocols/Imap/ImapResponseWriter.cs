@@ -150,9 +150,9 @@ public sealed class ImapResponseWriter
     /// <summary>A string from octets, quoted or as a literal.</summary>
     public ImapResponseWriter String(ReadOnlySpan<byte> value)
     {
-        Separate();
         if (CanQuote(value))
         {
+            Separate();
             _buffer.Write("\""u8);
             foreach (var b in value)
             {
