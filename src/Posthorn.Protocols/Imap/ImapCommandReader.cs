@@ -59,7 +59,15 @@ public sealed class ImapCommandReader
     private bool _discardCommand;
 
     /// <summary>Creates a reader with the given limits.</summary>
-    public ImapCommandReader(ImapLimits? limits = null) => _limits = limits ?? new ImapLimits();
+    public ImapCommandReader(ImapLimits? limits = null)
+    {
+        _limits = limits ?? new ImapLimits();
+        if (_limits.MaxLiteralSize > Array.MaxLength)
+        {
+            // Literals are buffered in one array; larger limits cannot be honoured.
+            _limits = _limits with { MaxLiteralSize = Array.MaxLength };
+        }
+    }
 
     /// <summary>Reads as far as the next event (command, continuation, error) or the end of the buffer.</summary>
     public ImapReadResult TryRead(in ReadOnlySequence<byte> buffer, out SequencePosition consumed, out SequencePosition examined)

@@ -51,6 +51,9 @@ public interface IPop3Backend
     /// <summary>USER/PASS, AUTH PLAIN and AUTH LOGIN: checks a cleartext password. <paramref name="authorizationId"/> is empty unless the client asked to act as someone else.</summary>
     ValueTask<Pop3LoginResult> LoginAsync(string authorizationId, string user, string password, CancellationToken cancellationToken);
 
+    /// <summary>Opens the maildrop of a user whom a SASL mechanism (SCRAM) already authenticated; no password is involved.</summary>
+    ValueTask<Pop3LoginResult> OpenAuthenticatedAsync(string authorizationId, string user, CancellationToken cancellationToken);
+
     /// <summary>APOP (RFC 1939 section 7): checks MD5(timestamp + secret) against <paramref name="digest"/>.</summary>
     ValueTask<Pop3LoginResult> LoginApopAsync(string user, string timestamp, string digest, CancellationToken cancellationToken);
 }

@@ -238,9 +238,7 @@ public sealed class Pop3Session
                 return Login(await _backend.LoginAsync(c.AuthorizationId, c.AuthenticationId, c.Password, ct));
             case SaslStatus.Success:
                 _sasl = null;
-                return Login(await _backend.LoginAsync(mechanism.AuthorizationId, mechanism.AuthenticationId!, "", ct) is { Status: not Pop3LoginStatus.Failed } r
-                    ? r
-                    : new Pop3LoginResult(Pop3LoginStatus.TemporaryFailure));
+                return Login(await _backend.OpenAuthenticatedAsync(mechanism.AuthorizationId, mechanism.AuthenticationId!, ct));
             default:
                 _sasl = null;
                 return Login(new Pop3LoginResult(Pop3LoginStatus.Failed));

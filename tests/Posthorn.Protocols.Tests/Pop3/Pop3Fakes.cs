@@ -41,6 +41,9 @@ internal sealed class FakeBackend(MemoryMaildrop maildrop) : IPop3Backend
             ? (Locked ? new Pop3LoginResult(Pop3LoginStatus.InUse) : new Pop3LoginResult(Pop3LoginStatus.Ok, maildrop, user))
             : new Pop3LoginResult(Pop3LoginStatus.Failed));
 
+    public ValueTask<Pop3LoginResult> OpenAuthenticatedAsync(string authorizationId, string user, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(user == "user" ? new Pop3LoginResult(Pop3LoginStatus.Ok, maildrop, user) : new Pop3LoginResult(Pop3LoginStatus.Failed));
+
     public ValueTask<Pop3LoginResult> LoginApopAsync(string user, string timestamp, string digest, CancellationToken cancellationToken)
     {
         return ValueTask.FromResult(user == "user1sld" && Pop3Apop.Verify(timestamp, "pippo", digest)
