@@ -164,11 +164,6 @@ public sealed class ImapCommandReader
 
             if (LiteralMarker.TryParse(line, out var marker))
             {
-                if (marker.Size < 0)
-                {
-                    return Fail(ImapReadStatus.Bad, "Invalid literal size.", discardRest: false);
-                }
-
                 if (_discardCommand)
                 {
                     if (marker.Synchronizing)
@@ -283,6 +278,13 @@ public sealed class ImapCommandReader
         }
     }
 
+    /// <summary>
+    /// Drops the command being read, e.g. when the server refuses a synchronising literal with a
+    /// tagged NO instead of sending the continuation (RFC 3501 section 7.5); the client then does
+    /// not send the literal.
+    /// </summary>
+    public void Abandon() => Reset();
+
     private void Reset()
     {
         _lines.Clear();
@@ -308,7 +310,7 @@ public sealed class ImapCommandReader
 /// <summary>A literal marker at the end of a line: "{n}", "{n+}", "~{n}".</summary>
 internal readonly record struct LiteralMarker(long Size, bool Synchronizing, bool Binary)
 {
-    /// <summary>Finds a marker at the end of <paramref name="line"/>; Size is -1 for a malformed or absurd size.</summary>
+    /// <summary>Finds a marker at the end of <paramref name="line"/>; an absurd size becomes <see cref="long.MaxValue"/>.</summary>
     public static bool TryParse(ReadOnlySpan<byte> line, out LiteralMarker marker)
     {
         marker = default;
@@ -330,7 +332,7 @@ internal readonly record struct LiteralMarker(long Size, bool Synchronizing, boo
             inner = inner[..^1];
         }
 
-        if (inner.Length == 0 || inner.Length > 18)
+        if (inner.Length == 0)
         {
             return false;
         }
@@ -343,7 +345,8 @@ internal readonly record struct LiteralMarker(long Size, bool Synchronizing, boo
                 return false;
             }
 
-            size = (size * 10) + (b - '0');
+            // An absurd size saturates and is refused as too big.
+            size = size > (long.MaxValue - 9) / 10 ? long.MaxValue : (size * 10) + (b - '0');
         }
 
         // A literal must follow a space or an opening parenthesis ("(" for APPEND's list forms).

@@ -94,6 +94,25 @@ public class ImapCommandReaderTests
     }
 
     [Fact]
+    public void Absurd_literal_sizes_are_too_big()
+    {
+        var results = ImapReaderDriver.Feed("A1 APPEND INBOX {99999999999999999999999}\r\nA2 NOOP\r\n");
+        Assert.Equal(ImapReadStatus.TooBig, results[0].Status);
+        Assert.Equal("A2", results[1].Command!.Tag);
+    }
+
+    [Fact]
+    public void Abandon_drops_a_command_waiting_for_its_literal()
+    {
+        var reader = new ImapCommandReader();
+        var first = new System.Buffers.ReadOnlySequence<byte>("A1 APPEND nosuch {5}\r\n"u8.ToArray());
+        Assert.Equal(ImapReadStatus.NeedContinuation, reader.TryRead(first, out _, out _).Status);
+        reader.Abandon();
+        var next = new System.Buffers.ReadOnlySequence<byte>("A2 NOOP\r\n"u8.ToArray());
+        Assert.Equal("A2", reader.TryRead(next, out _, out _).Command!.Tag);
+    }
+
+    [Fact]
     public void Total_of_literals_is_capped()
     {
         var results = ImapReaderDriver.Feed("A1 LOGIN {30+}\r\n" + new string('x', 30) + " {30}\r\n", limits: new ImapLimits { MaxLiteralSize = 50 });
