@@ -18,7 +18,7 @@ public sealed class Pop3Session
     private readonly HashSet<int> _retrieved = [];
     private IPop3Maildrop? _maildrop;
     private string? _user;
-    private SaslMechanism? _sasl;
+    private SaslExchange? _sasl;
     private int _badCommands;
 
     /// <summary>Creates a session for one connection.</summary>
@@ -173,74 +173,43 @@ public sealed class Pop3Session
             return Pop3Reply.OkLines(null, offered);
         }
 
-        var name = command.Arguments[0];
-        if (!offered.Contains(name, StringComparer.OrdinalIgnoreCase)
-            || SaslMechanism.Create(name, _options.ScramLookup) is not { } mechanism)
-        {
-            return CountBad(Pop3Reply.Err("Unsupported authentication mechanism."));
-        }
-
         if (command.Arguments.Count > 2)
         {
             return CountBad(Pop3Reply.Err("Invalid parameters."));
         }
 
-        byte[]? initial = null;
-        if (command.Arguments.Count == 2)
-        {
-            var decoded = SaslFraming.DecodeInitialResponse(command.Arguments[1]);
-            if (decoded.Kind == SaslResponseKind.Cancelled)
-            {
-                return CountBad(Pop3Reply.Err("Authentication aborted by client."));
-            }
-
-            if (decoded.Kind == SaslResponseKind.Invalid)
-            {
-                return CountBad(Pop3Reply.Err("Invalid base64 data in initial response"));
-            }
-
-            initial = decoded.Data;
-        }
-
-        _sasl = mechanism;
-        return await SaslStepAsync(mechanism.Start(initial), ct);
+        var (exchange, first) = SaslExchange.Start(command.Arguments[0], command.Arguments.Count == 2 ? command.Arguments[1] : null, offered, _options.ScramLookup);
+        _sasl = exchange;
+        return await SaslStepAsync(first, initial: true, ct);
     }
 
-    private async ValueTask<Pop3Reply> SaslResponseAsync(byte[] line, CancellationToken ct)
+    private ValueTask<Pop3Reply> SaslResponseAsync(byte[] line, CancellationToken ct) =>
+        SaslStepAsync(_sasl!.Next(System.Text.Encoding.ASCII.GetString(line)), initial: false, ct);
+
+    private async ValueTask<Pop3Reply> SaslStepAsync(SaslExchangeResult step, bool initial, CancellationToken ct)
     {
-        var mechanism = _sasl!;
-        var decoded = SaslFraming.DecodeResponse(line);
-        if (decoded.Kind == SaslResponseKind.Cancelled)
+        var exchange = _sasl!;
+        if (step.Status != SaslExchangeStatus.Continue)
         {
             _sasl = null;
-            return CountBad(Pop3Reply.Err("Authentication aborted by client."));
         }
 
-        if (decoded.Kind == SaslResponseKind.Invalid)
-        {
-            _sasl = null;
-            return CountBad(Pop3Reply.Err("Invalid base64 data in continued response"));
-        }
-
-        return await SaslStepAsync(mechanism.Step(decoded.Data), ct);
-    }
-
-    private async ValueTask<Pop3Reply> SaslStepAsync(SaslStep step, CancellationToken ct)
-    {
-        var mechanism = _sasl!;
         switch (step.Status)
         {
-            case SaslStatus.Challenge:
-                return new Pop3Reply(SaslFraming.ContinuationLine(step.Challenge));
-            case SaslStatus.VerifyPassword:
-                _sasl = null;
+            case SaslExchangeStatus.Continue:
+                return new Pop3Reply("+ " + step.Challenge);
+            case SaslExchangeStatus.VerifyPassword:
                 var c = step.Credentials!;
                 return Login(await _backend.LoginAsync(c.AuthorizationId, c.AuthenticationId, c.Password, ct));
-            case SaslStatus.Success:
-                _sasl = null;
-                return Login(await _backend.OpenAuthenticatedAsync(mechanism.AuthorizationId, mechanism.AuthenticationId!, ct));
+            case SaslExchangeStatus.Authenticated:
+                return Login(await _backend.OpenAuthenticatedAsync(exchange.AuthorizationId, exchange.AuthenticationId!, ct));
+            case SaslExchangeStatus.UnsupportedMechanism:
+                return CountBad(Pop3Reply.Err("Unsupported authentication mechanism."));
+            case SaslExchangeStatus.Cancelled:
+                return CountBad(Pop3Reply.Err("Authentication aborted by client."));
+            case SaslExchangeStatus.InvalidBase64:
+                return CountBad(Pop3Reply.Err(initial ? "Invalid base64 data in initial response" : "Invalid base64 data in continued response"));
             default:
-                _sasl = null;
                 return Login(new Pop3LoginResult(Pop3LoginStatus.Failed));
         }
     }
