@@ -279,6 +279,14 @@ public sealed class ImapCommandReader
     }
 
     /// <summary>
+    /// The text read so far of a command that waits for a literal (after
+    /// <see cref="ImapReadStatus.NeedContinuation"/>), e.g. "A1 APPEND Drafts (\Seen) {310}",
+    /// so that the server can refuse it (NO [TRYCREATE]) before asking for the literal.
+    /// </summary>
+    public string? PendingCommandText =>
+        _lines.Count == 0 ? null : string.Join(" ", _lines.Select(l => Encoding.UTF8.GetString(l)));
+
+    /// <summary>
     /// Drops the command being read, e.g. when the server refuses a synchronising literal with a
     /// tagged NO instead of sending the continuation (RFC 3501 section 7.5); the client then does
     /// not send the literal.

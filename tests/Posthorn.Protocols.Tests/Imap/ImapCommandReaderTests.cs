@@ -107,7 +107,9 @@ public class ImapCommandReaderTests
         var reader = new ImapCommandReader();
         var first = new System.Buffers.ReadOnlySequence<byte>("A1 APPEND nosuch {5}\r\n"u8.ToArray());
         Assert.Equal(ImapReadStatus.NeedContinuation, reader.TryRead(first, out _, out _).Status);
+        Assert.Equal("A1 APPEND nosuch {5}", reader.PendingCommandText);
         reader.Abandon();
+        Assert.Null(reader.PendingCommandText);
         var next = new System.Buffers.ReadOnlySequence<byte>("A2 NOOP\r\n"u8.ToArray());
         Assert.Equal("A2", reader.TryRead(next, out _, out _).Command!.Tag);
     }
