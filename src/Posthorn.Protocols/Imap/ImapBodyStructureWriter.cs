@@ -71,7 +71,7 @@ public static class ImapBodyStructureWriter
         w.NString(ImapEnvelopeWriter.RawHeader(entity.Headers, HeaderId.ContentDescription));
         w.String(ImapEnvelopeWriter.RawHeader(entity.Headers, HeaderId.ContentTransferEncoding) is { Length: > 0 } cte ? cte : "7bit");
         w.Number(content.Length);
-        if (entity is MessagePart { Message: { } inner } && (type.IsMimeType("message", "rfc822") || type.IsMimeType("message", "global")))
+        if (ImapMessageStructure.Encapsulated(entity) is { } inner)
         {
             ImapEnvelopeWriter.Write(w, inner);
             Entity(w, s, inner.Body, ext);

@@ -110,7 +110,7 @@ public sealed class ImapMessageStructure
         }
 
         // HEADER, HEADER.FIELDS, TEXT of a part apply only to message/rfc822 parts.
-        if (entity is not MessagePart { Message: { } inner })
+        if (Encapsulated(entity) is not { } inner)
         {
             return null;
         }
@@ -147,7 +147,12 @@ public sealed class ImapMessageStructure
             }
 
             isMessageBody = false;
-            if (entity is MessagePart { Message: { } inner } && i < part.Count - 1)
+            if (entity is null)
+            {
+                return null;
+            }
+
+            if (Encapsulated(entity) is { } inner && i < part.Count - 1)
             {
                 entity = inner.Body;
                 isMessageBody = true;
@@ -161,6 +166,12 @@ public sealed class ImapMessageStructure
 
         return entity;
     }
+
+    /// <summary>The message inside a message/rfc822 (or message/global, RFC 6532) part; null for anything else, text/rfc822-headers included.</summary>
+    internal static MimeMessage? Encapsulated(MimeEntity entity) =>
+        entity is MessagePart { Message: { } inner } && (entity.ContentType.IsMimeType("message", "rfc822") || entity.ContentType.IsMimeType("message", "global"))
+            ? inner
+            : null;
 
     /// <summary>Counts lines the way IMAP's body-fld-lines does: line ends, plus a last unterminated line.</summary>
     internal static long CountLines(ReadOnlySpan<byte> content)

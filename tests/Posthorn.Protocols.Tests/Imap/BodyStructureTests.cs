@@ -168,6 +168,17 @@ public class BodyStructureTests
     }
 
     [Fact]
+    public void Text_rfc822_headers_is_a_text_part_without_subparts()
+    {
+        const string raw = "Content-Type: multipart/report; report-type=delivery-status; boundary=r\r\n\r\n"
+            + "--r\r\nContent-Type: text/plain\r\n\r\nfailed\r\n--r\r\nContent-Type: text/rfc822-headers\r\n\r\nSubject: x\r\nFrom: a@b\r\n\r\n--r--\r\n";
+        var body = Body(raw, false);
+        Assert.Contains("(\"text\" \"rfc822-headers\" NIL NIL NIL \"7bit\" 23 2) \"report\")", body);
+        Assert.Null(Parse(raw).GetSection(new BodySection([2], SectionText.Header, [])));
+        Assert.Null(Parse(raw).GetSection(new BodySection([2, 1], SectionText.None, [])));
+    }
+
+    [Fact]
     public void Header_fields_keep_folded_lines()
     {
         const string raw = "Subject: a\r\n folded\r\nX-A: 1\r\n\r\n";

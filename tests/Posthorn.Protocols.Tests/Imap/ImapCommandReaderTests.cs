@@ -44,6 +44,16 @@ public class ImapCommandReaderTests
         Assert.Equal(["LOGIN", "user", "pa ss)"], r.Command!.Tokens.Select(t => t.Text));
     }
 
+    [Theory]
+    [MemberData(nameof(Chunks))]
+    public void Literal_after_bare_LF_marker_line(int chunk)
+    {
+        var results = ImapReaderDriver.Feed("A1 LOGIN {4}\nuser pass\nA2 APPEND x {3+}\na\nb\n", chunk);
+        Assert.Equal([ImapReadStatus.NeedContinuation, ImapReadStatus.Command, ImapReadStatus.Command], results.Select(r => r.Status));
+        Assert.Equal(["LOGIN", "user", "pass"], results[1].Command!.Tokens.Select(t => t.Text));
+        Assert.Equal("a\nb", results[2].Command!.Tokens[^1].Text);
+    }
+
     [Fact]
     public void Zero_length_literal_still_asks_for_continuation()
     {
