@@ -86,6 +86,12 @@ public sealed record UidExpungeCommand(string Tag, ImapSequenceSet Uids) : ImapC
 /// <summary>SEARCH / UID SEARCH [RETURN (...)] [CHARSET x] keys.</summary>
 public sealed record SearchCommand(string Tag, bool Uid, string? Charset, SearchKey Key, IReadOnlyList<string> ReturnOptions) : ImapCommand(Tag)
 {
+    /// <summary>The charsets search strings may be given in; others get "NO [BADCHARSET (UTF-8 US-ASCII)]" (RFC 3501 6.4.4).</summary>
+    public static IReadOnlyList<string> SupportedCharsets { get; } = ["UTF-8", "US-ASCII"];
+
+    /// <summary>True when no CHARSET was given or it is one of <see cref="SupportedCharsets"/>.</summary>
+    public bool CharsetSupported => Charset is null || SupportedCharsets.Contains(Charset, StringComparer.OrdinalIgnoreCase);
+
     /// <inheritdoc/>
     public override string Name => Uid ? "UID SEARCH" : "SEARCH";
 }

@@ -85,6 +85,14 @@ public class SearchParserTests
     }
 
     [Fact]
+    public void Unsupported_charsets_are_flagged_for_badcharset()
+    {
+        Assert.True(Search("a SEARCH CHARSET utf-8 ALL").CharsetSupported);
+        Assert.True(Search("a SEARCH ALL").CharsetSupported);
+        Assert.False(Search("a SEARCH CHARSET KOI8-R ALL").CharsetSupported);
+    }
+
+    [Fact]
     public void Uid_search_with_return_options()
     {
         var s = Search("a UID SEARCH RETURN (MIN COUNT) UNSEEN");
