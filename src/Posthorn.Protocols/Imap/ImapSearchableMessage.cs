@@ -1,0 +1,78 @@
+using System.Text;
+using MimeKit;
+
+namespace Posthorn.Protocols.Imap;
+
+/// <summary>
+/// <see cref="IImapSearchable"/> over a message's metadata and, parsed only when a key needs
+/// it, its content: header values decoded from RFC 2047, body text from every text part with
+/// transfer encodings and charsets undone (MimeKit), the sent date from the Date: header.
+/// </summary>
+public sealed class ImapSearchableMessage(ImapMessageInfo info, Func<ImapMessageStructure> content) : IImapSearchable
+{
+    private ImapMessageStructure? _structure;
+    private string? _body;
+
+    private MimeMessage Message => (_structure ??= content()).Message;
+
+    /// <inheritdoc/>
+    public uint SequenceNumber => info.SequenceNumber;
+
+    /// <inheritdoc/>
+    public uint Uid => info.Uid;
+
+    /// <inheritdoc/>
+    public IReadOnlyCollection<string> Flags => info.Flags;
+
+    /// <inheritdoc/>
+    public DateTimeOffset InternalDate => info.InternalDate;
+
+    /// <inheritdoc/>
+    public long Size => info.Size;
+
+    /// <inheritdoc/>
+    public ulong ModSeq => info.ModSeq;
+
+    /// <inheritdoc/>
+    public DateTimeOffset? SentDate => Message.Headers.Contains(HeaderId.Date) && Message.Date != DateTimeOffset.MinValue ? Message.Date : null;
+
+    /// <inheritdoc/>
+    public IEnumerable<string> HeaderValues(string field) =>
+        Message.Headers.Where(h => h.Field.Equals(field, StringComparison.OrdinalIgnoreCase)).Select(h => h.Value ?? "");
+
+    /// <inheritdoc/>
+    public string HeaderText()
+    {
+        var sb = new StringBuilder();
+        foreach (var h in Message.Headers)
+        {
+            sb.Append(h.Field).Append(": ").Append(h.Value).Append("\r\n");
+        }
+
+        return sb.ToString();
+    }
+
+    /// <inheritdoc/>
+    public string BodyText()
+    {
+        if (_body is not null)
+        {
+            return _body;
+        }
+
+        var sb = new StringBuilder();
+        foreach (var part in Message.BodyParts.OfType<TextPart>())
+        {
+            try
+            {
+                sb.Append(part.Text).Append('\n');
+            }
+            catch (Exception e) when (e is FormatException or ArgumentException or NotSupportedException)
+            {
+                // An undecodable part simply does not match.
+            }
+        }
+
+        return _body = sb.ToString();
+    }
+}
