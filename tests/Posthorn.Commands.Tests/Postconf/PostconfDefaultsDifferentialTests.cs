@@ -17,6 +17,7 @@ public class PostconfDefaultsDifferentialTests
         "mail_name", "mail_version", "mail_release_date", "config_directory", "queue_directory", "data_directory",
         "daemon_directory", "command_directory", "meta_directory", "sample_directory", "shlib_directory",
         "html_directory", "readme_directory", "syslog_name", "process_name", "process_id",
+        "posthorn_user_database", "posthorn_dns_servers",
     ];
 
     private static readonly HashSet<string> HostSpecific = ["myhostname", "mydomain", "mynetworks"];
