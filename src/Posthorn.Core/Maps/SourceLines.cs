@@ -1,0 +1,87 @@
+using System.Text;
+
+namespace Posthorn.Core.Maps;
+
+/// <summary>
+/// Logical lines of a table source file as Postfix's readlline reads them (postmap(1) INPUT
+/// FILE FORMAT): empty, whitespace-only and <c>#</c> lines are skipped; a line starting with
+/// whitespace continues the previous logical line (joined as is, without the newline). Each
+/// logical line carries the number of the physical line where it starts.
+/// </summary>
+public static class SourceLines
+{
+    public readonly record struct Line(int Number, string Text);
+
+    public static IEnumerable<Line> Read(TextReader reader)
+    {
+        StringBuilder? current = null;
+        int start = 0, number = 0;
+        string? raw;
+        while ((raw = reader.ReadLine()) is not null)
+        {
+            number++;
+            if (raw.Length > 0 && raw[^1] == '\r')
+                raw = raw[..^1];
+            var trimmed = raw.AsSpan().TrimStart();
+            if (trimmed.Length == 0 || trimmed[0] == '#')
+                continue;
+            if (char.IsWhiteSpace(raw[0]) && current is not null)
+            {
+                current.Append(raw);
+                continue;
+            }
+            if (current is not null)
+                yield return new Line(start, current.ToString());
+            current = new StringBuilder(raw);
+            start = number;
+        }
+        if (current is not null)
+            yield return new Line(start, current.ToString());
+    }
+
+    /// <summary>
+    /// Splits "key whitespace value" (postmap(1)): surrounding whitespace is stripped; a key in
+    /// double quotes may hold whitespace, with <c>\"</c> and <c>\\</c> inside. False when there is
+    /// no value.
+    /// </summary>
+    public static bool SplitKeyValue(string line, out string key, out string value)
+    {
+        var s = line.Trim();
+        key = value = "";
+        int i;
+        if (s.Length > 0 && s[0] == '"')
+        {
+            var sb = new StringBuilder();
+            i = 1;
+            bool closed = false;
+            for (; i < s.Length; i++)
+            {
+                char c = s[i];
+                if (c == '\\' && i + 1 < s.Length)
+                {
+                    sb.Append(s[++i]);
+                    continue;
+                }
+                if (c == '"')
+                {
+                    closed = true;
+                    i++;
+                    break;
+                }
+                sb.Append(c);
+            }
+            if (!closed)
+                return false;
+            key = sb.ToString();
+        }
+        else
+        {
+            i = 0;
+            while (i < s.Length && !char.IsWhiteSpace(s[i]))
+                i++;
+            key = s[..i];
+        }
+        value = s[i..].Trim();
+        return key.Length > 0 && value.Length > 0;
+    }
+}
