@@ -14,6 +14,9 @@ public static class CommandRegistry
     public static IReadOnlyList<CommandInfo> All { get; } =
     [
         new("postconf", "Postfix configuration utility", Postconf.PostconfCommand.Run),
+        new("postmap", "Postfix lookup table management", Postmap.PostmapCommand.Run),
+        new("postalias", "Postfix alias database maintenance", Postalias.PostaliasCommand.Run),
+        new("newaliases", "rebuild the alias database (sendmail -bi)", Postalias.NewaliasesCommand.Run),
     ];
 
     public static CommandInfo? Find(string name) => All.FirstOrDefault(c => c.Name == name);
