@@ -9,7 +9,7 @@ internal sealed record CidrRule(int Line, byte[] Network, int Prefix, bool Negat
     public bool Matches(byte[] address)
     {
         if (address.Length != Network.Length)
-            return Negate;
+            return false; // a rule never matches the other address family, negated or not
         int full = Prefix / 8, rest = Prefix % 8;
         bool hit = address.AsSpan(0, full).SequenceEqual(Network.AsSpan(0, full));
         if (hit && rest != 0)

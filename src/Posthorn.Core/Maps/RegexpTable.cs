@@ -124,7 +124,7 @@ public sealed class RegexpTable : ILookupTable
         }
         catch (ArgumentException e)
         {
-            Warn(pcre ? $"error in regex: {RegexError(e)}" : RegexError(e));
+            Warn(RegexError(e, pcre));
             return null;
         }
         if (isIf)
@@ -150,8 +150,14 @@ public sealed class RegexpTable : ILookupTable
         return new RegexRule(lineNo, regex, negate, result, false);
     }
 
-    private static string RegexError(ArgumentException e) =>
-        e is RegexParseException rp ? $"{rp.Error} at offset {rp.Offset}" : e.Message;
+    /// <summary>Postfix's shape of a compile error: pcre "error in regex at offset N: text", regexp the bare text.</summary>
+    private static string RegexError(ArgumentException e, bool pcre)
+    {
+        if (e is not RegexParseException rp)
+            return pcre ? $"error in regex: {e.Message}" : e.Message;
+        var words = System.Text.RegularExpressions.Regex.Replace(rp.Error.ToString(), "(?<=[a-z])(?=[A-Z])", " ").ToLowerInvariant();
+        return pcre ? $"error in regex at offset {rp.Offset}: {words}" : $"{words} at offset {rp.Offset}";
+    }
 
     private static bool IsWord(string text, string word) =>
         text.StartsWith(word, StringComparison.OrdinalIgnoreCase) && (text.Length == word.Length || char.IsWhiteSpace(text[word.Length]));
