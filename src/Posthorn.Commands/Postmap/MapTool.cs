@@ -133,17 +133,9 @@ internal sealed class MapTool
         {
             var t = TableTypes.OpenUncached(m, _tableOptions);
             foreach (var (k, v) in t.Sequence())
-                _ctx.Stdout.WriteLine(QuoteKey(k) + Separator + Decode(v));
+                _ctx.Stdout.WriteLine(k + Separator + Decode(v));
         }
         return ExitCodes.Ok;
-    }
-
-    /// <summary>A key with whitespace or quotes is listed in double quotes, as postmap -s does.</summary>
-    private string QuoteKey(string key)
-    {
-        if (_opts.Aliases || !key.Any(c => char.IsWhiteSpace(c) || c == '"'))
-            return key;
-        return "\"" + key.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
     }
 
     private int Delete(string key, List<string> maps)

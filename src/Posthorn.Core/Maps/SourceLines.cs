@@ -40,47 +40,32 @@ public static class SourceLines
     }
 
     /// <summary>
-    /// Splits "key whitespace value" (postmap(1)): surrounding whitespace is stripped; a key in
-    /// double quotes may hold whitespace, with <c>\"</c> and <c>\\</c> inside. False when there is
-    /// no value.
+    /// Splits "key whitespace value" (postmap(1)): surrounding whitespace is stripped. A key
+    /// may be wrapped in double quotes to hold whitespace (<c>\"</c> and <c>\\</c> escape
+    /// inside); as Postfix 3.7 does, the quoted key is stored as written, quotes included, so
+    /// it matches the RFC 5322 quoted form of an address local part. False when there is no value.
     /// </summary>
     public static bool SplitKeyValue(string line, out string key, out string value)
     {
         var s = line.Trim();
         key = value = "";
-        int i;
+        int i = 0;
         if (s.Length > 0 && s[0] == '"')
         {
-            var sb = new StringBuilder();
-            i = 1;
-            bool closed = false;
-            for (; i < s.Length; i++)
+            for (i = 1; i < s.Length; i++)
             {
-                char c = s[i];
-                if (c == '\\' && i + 1 < s.Length)
-                {
-                    sb.Append(s[++i]);
-                    continue;
-                }
-                if (c == '"')
-                {
-                    closed = true;
+                if (s[i] == '\\' && i + 1 < s.Length)
                     i++;
+                else if (s[i] == '"')
                     break;
-                }
-                sb.Append(c);
             }
-            if (!closed)
+            if (i >= s.Length)
                 return false;
-            key = sb.ToString();
+            i++;
         }
-        else
-        {
-            i = 0;
-            while (i < s.Length && !char.IsWhiteSpace(s[i]))
-                i++;
-            key = s[..i];
-        }
+        while (i < s.Length && !char.IsWhiteSpace(s[i]))
+            i++;
+        key = s[..i];
         value = s[i..].Trim();
         return key.Length > 0 && value.Length > 0;
     }

@@ -107,11 +107,13 @@ public sealed class PostmapCommandTests : IDisposable
     }
 
     [Fact]
-    public void List_quotes_keys_with_whitespace()
+    public void Quoted_keys_are_stored_and_listed_with_their_quotes()
     {
         var src = Write("t", "\"sp ace\" 3\n");
         Postmap("hash:" + src);
         Assert.Equal("\"sp ace\"\t3\n", Postmap("-s", "hash:" + src).Out);
+        Assert.Equal("3\n", Postmap("-q", "\"sp ace\"", "hash:" + src).Out);
+        Assert.Equal(1, Postmap("-q", "sp ace", "hash:" + src).Code);
     }
 
     [Fact]

@@ -15,10 +15,10 @@ public class SourceLinesTests
     }
 
     [Fact]
-    public void Splits_quoted_keys_with_whitespace_and_escapes()
+    public void Quoted_keys_hold_whitespace_and_keep_their_quotes_as_postfix_37()
     {
         Assert.True(SourceLines.SplitKeyValue("\"sp ace\\\"q\"  value here ", out var k, out var v));
-        Assert.Equal("sp ace\"q", k);
+        Assert.Equal("\"sp ace\\\"q\"", k);
         Assert.Equal("value here", v);
     }
 
