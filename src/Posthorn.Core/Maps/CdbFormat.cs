@@ -21,28 +21,29 @@ internal static class CdbFormat
 
     public static void Write(string path, IReadOnlyList<KeyValuePair<string, string>> entries)
     {
-        using var fs = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16);
+        using var fs = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20);
         fs.Write(new byte[2048]);
         var utf8 = new UTF8Encoding(false, false);
         var hashes = new List<(uint Hash, uint Pos)>[256];
         for (int i = 0; i < 256; i++)
             hashes[i] = [];
         long pos = 2048;
-        Span<byte> head = stackalloc byte[8];
+        byte[] scratch = new byte[4096];
         foreach (var (key, value) in entries)
         {
-            var k = utf8.GetBytes(key);
-            var v = utf8.GetBytes(value);
-            uint h = Hash(k);
-            if (pos + 8 + k.Length + v.Length > uint.MaxValue)
+            int need = 8 + utf8.GetMaxByteCount(key.Length + value.Length);
+            if (scratch.Length < need)
+                scratch = new byte[Math.Max(need, scratch.Length * 2)];
+            int kl = utf8.GetBytes(key, scratch.AsSpan(8));
+            int vl = utf8.GetBytes(value, scratch.AsSpan(8 + kl));
+            uint h = Hash(scratch.AsSpan(8, kl));
+            if (pos + 8 + kl + vl > uint.MaxValue)
                 throw new IOException("table too large for cdb (4 GB)");
             hashes[h & 255].Add((h, (uint)pos));
-            BinaryPrimitives.WriteUInt32LittleEndian(head, (uint)k.Length);
-            BinaryPrimitives.WriteUInt32LittleEndian(head[4..], (uint)v.Length);
-            fs.Write(head);
-            fs.Write(k);
-            fs.Write(v);
-            pos += 8 + k.Length + v.Length;
+            BinaryPrimitives.WriteUInt32LittleEndian(scratch, (uint)kl);
+            BinaryPrimitives.WriteUInt32LittleEndian(scratch.AsSpan(4), (uint)vl);
+            fs.Write(scratch, 0, 8 + kl + vl);
+            pos += 8 + kl + vl;
         }
         var header = new byte[2048];
         for (int i = 0; i < 256; i++)

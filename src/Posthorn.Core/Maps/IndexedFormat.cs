@@ -17,7 +17,7 @@ internal static class IndexedFormat
     public const int HeaderSize = 32;
     public static ReadOnlySpan<byte> Magic => "PHT1"u8;
 
-    /// <summary>FNV-1a, 32 bits, never 0 (0 marks nothing; a stored hash of 0 becomes 1).</summary>
+    /// <summary>FNV-1a, 32 bits, never 0 (0 marks an empty bucket).</summary>
     public static uint Hash(ReadOnlySpan<byte> key)
     {
         uint h = 2166136261;
@@ -34,54 +34,54 @@ internal static class IndexedFormat
         while (buckets < count * 2)
             buckets <<= 1;
         var utf8 = new UTF8Encoding(false, false);
-        // Records first, in memory, then buckets.
-        using var records = new MemoryStream(Math.Max(1024, count * 48));
         var table = new ulong[buckets];
         long recordBase = HeaderSize + (long)buckets * 8;
-        Span<byte> head = stackalloc byte[8];
-        byte[] scratch = new byte[256];
+        using var fs = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20);
+        // Records are streamed after the (not yet written) header and buckets.
+        fs.Position = recordBase;
+        long offset = recordBase;
+        byte[] scratch = new byte[4096];
         foreach (var (key, value) in entries)
         {
-            int kl = utf8.GetByteCount(key), vl = utf8.GetByteCount(value);
-            int need = kl + vl;
+            int need = 8 + utf8.GetMaxByteCount(key.Length + value.Length) + 3;
             if (scratch.Length < need)
                 scratch = new byte[Math.Max(need, scratch.Length * 2)];
-            utf8.GetBytes(key, scratch);
-            utf8.GetBytes(value, scratch.AsSpan(kl));
-            long offset = recordBase + records.Position;
+            int kl = utf8.GetBytes(key, scratch.AsSpan(8));
+            int vl = utf8.GetBytes(value, scratch.AsSpan(8 + kl));
             if (offset / 4 > uint.MaxValue)
                 throw new IOException("table too large for the indexed format (16 GB)");
-            uint h = Hash(scratch.AsSpan(0, kl));
+            uint h = Hash(scratch.AsSpan(8, kl));
             uint slot = h & (uint)(buckets - 1);
             while (table[slot] != 0)
                 slot = (slot + 1) & (uint)(buckets - 1);
             table[slot] = ((ulong)(offset / 4) << 32) | h;
-            BinaryPrimitives.WriteUInt32LittleEndian(head, (uint)kl);
-            BinaryPrimitives.WriteUInt32LittleEndian(head[4..], (uint)vl);
-            records.Write(head);
-            records.Write(scratch, 0, need);
-            int pad = (int)((4 - (records.Position & 3)) & 3);
-            for (int i = 0; i < pad; i++)
-                records.WriteByte(0);
+            BinaryPrimitives.WriteUInt32LittleEndian(scratch, (uint)kl);
+            BinaryPrimitives.WriteUInt32LittleEndian(scratch.AsSpan(4), (uint)vl);
+            int len = (8 + kl + vl + 3) & ~3;
+            scratch.AsSpan(8 + kl + vl, len - 8 - kl - vl).Clear();
+            fs.Write(scratch, 0, len);
+            offset += len;
         }
-        using var fs = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16);
+        fs.Position = 0;
         Span<byte> header = stackalloc byte[HeaderSize];
         header.Clear();
         Magic.CopyTo(header);
         BinaryPrimitives.WriteUInt32LittleEndian(header[4..], 1);
         BinaryPrimitives.WriteUInt32LittleEndian(header[8..], (uint)count);
         BinaryPrimitives.WriteUInt32LittleEndian(header[12..], (uint)(buckets - 1));
-        BinaryPrimitives.WriteUInt64LittleEndian(header[16..], (ulong)(recordBase + records.Length));
+        BinaryPrimitives.WriteUInt64LittleEndian(header[16..], (ulong)offset);
         fs.Write(header);
-        var bucketBytes = new byte[buckets * 8];
-        for (int i = 0; i < buckets; i++)
+        var chunk = new byte[8 * 8192];
+        for (int i = 0; i < buckets; i += 8192)
         {
-            BinaryPrimitives.WriteUInt32LittleEndian(bucketBytes.AsSpan(i * 8), (uint)table[i]);
-            BinaryPrimitives.WriteUInt32LittleEndian(bucketBytes.AsSpan(i * 8 + 4), (uint)(table[i] >> 32));
+            int n = Math.Min(8192, buckets - i);
+            for (int j = 0; j < n; j++)
+            {
+                BinaryPrimitives.WriteUInt32LittleEndian(chunk.AsSpan(j * 8), (uint)table[i + j]);
+                BinaryPrimitives.WriteUInt32LittleEndian(chunk.AsSpan(j * 8 + 4), (uint)(table[i + j] >> 32));
+            }
+            fs.Write(chunk, 0, n * 8);
         }
-        fs.Write(bucketBytes);
-        records.Position = 0;
-        records.CopyTo(fs);
         fs.Flush(true);
     }
 }

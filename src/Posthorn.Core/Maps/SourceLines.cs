@@ -14,7 +14,9 @@ public static class SourceLines
 
     public static IEnumerable<Line> Read(TextReader reader)
     {
-        StringBuilder? current = null;
+        // The pending logical line is a plain string until a continuation line makes it a builder.
+        string? pending = null;
+        StringBuilder? joined = null;
         int start = 0, number = 0;
         string? raw;
         while ((raw = reader.ReadLine()) is not null)
@@ -25,18 +27,19 @@ public static class SourceLines
             var trimmed = raw.AsSpan().TrimStart();
             if (trimmed.Length == 0 || trimmed[0] == '#')
                 continue;
-            if (char.IsWhiteSpace(raw[0]) && current is not null)
+            if (char.IsWhiteSpace(raw[0]) && pending is not null)
             {
-                current.Append(raw);
+                (joined ??= new StringBuilder(pending)).Append(raw);
                 continue;
             }
-            if (current is not null)
-                yield return new Line(start, current.ToString());
-            current = new StringBuilder(raw);
+            if (pending is not null)
+                yield return new Line(start, joined?.ToString() ?? pending);
+            pending = raw;
+            joined = null;
             start = number;
         }
-        if (current is not null)
-            yield return new Line(start, current.ToString());
+        if (pending is not null)
+            yield return new Line(start, joined?.ToString() ?? pending);
     }
 
     /// <summary>
