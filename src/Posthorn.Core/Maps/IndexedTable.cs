@@ -67,13 +67,18 @@ public sealed class IndexedTable : ILookupTable, IDisposable
 
     public unsafe string? Lookup(string key, LookupFlags flags = LookupFlags.None)
     {
-        var k = _options.Fold(key, flags);
-        int max = Encoding.UTF8.GetMaxByteCount(k.Length);
+        bool fold = _options.FoldCase && (flags & LookupFlags.NoFold) == 0;
+        int max = Encoding.UTF8.GetMaxByteCount(key.Length);
         byte[]? rented = null;
         Span<byte> buf = max <= 512 ? stackalloc byte[512] : (rented = ArrayPool<byte>.Shared.Rent(max));
         try
         {
-            int n = Encoding.UTF8.GetBytes(k, buf);
+            // ASCII keys are folded while they are encoded; others go through ToLowerInvariant.
+            int n;
+            if (!fold)
+                n = Encoding.UTF8.GetBytes(key, buf);
+            else if (System.Text.Ascii.ToLower(key, buf, out n) != System.Buffers.OperationStatus.Done)
+                n = Encoding.UTF8.GetBytes(key.ToLowerInvariant(), buf);
             var bytes = buf[..n];
             uint h = IndexedFormat.Hash(bytes);
             uint slot = h & _mask;

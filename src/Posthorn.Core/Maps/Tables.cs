@@ -15,7 +15,13 @@ public static class Tables
     private static readonly ConcurrentDictionary<(string Name, string ConfigDir), ILookupTable> Cache = new();
 
     /// <summary>How often a cached table checks its file for a rebuild (at most once per interval; zero checks on every lookup).</summary>
-    public static TimeSpan FreshnessCheckInterval { get; set; } = TimeSpan.FromSeconds(1);
+    public static TimeSpan FreshnessCheckInterval
+    {
+        get => TimeSpan.FromMilliseconds(FreshnessCheckMs);
+        set => FreshnessCheckMs = (long)value.TotalMilliseconds;
+    }
+
+    internal static long FreshnessCheckMs { get; private set; } = 1000;
 
     /// <summary>Opens (or returns the cached) table. Load warnings go to <paramref name="warn"/>, or to stderr.</summary>
     public static ILookupTable Open(string typeAndName, MainConfig config, Action<string>? warn = null)
@@ -97,7 +103,11 @@ public sealed class FreshTable : ILookupTable
         }
     }
 
-    public string? Lookup(string key, LookupFlags flags = LookupFlags.None) => Current.Lookup(key, flags);
+    public string? Lookup(string key, LookupFlags flags = LookupFlags.None)
+    {
+        Refresh();
+        return _state.Table.Lookup(key, flags);
+    }
 
     public IEnumerable<KeyValuePair<string, string>> Sequence() => Current.Sequence();
 
@@ -106,7 +116,7 @@ public sealed class FreshTable : ILookupTable
     {
         var s = _state;
         long now = Environment.TickCount64;
-        if (now - s.CheckedAt < (long)Tables.FreshnessCheckInterval.TotalMilliseconds)
+        if (now - s.CheckedAt < Tables.FreshnessCheckMs)
             return;
         var (m, l) = Stamp(_file);
         if (m == s.Mtime && l == s.Length)
