@@ -64,7 +64,7 @@ public static class TableTypes
         var items = BraceList.Split(inner);
         if (items.Count == 0)
             throw new TableOpenException($"bad syntax: \"{type}:{name}\"; need at least one table");
-        return items.Select(i => OpenUncached(i, options)).ToList();
+        return items.Select(i => FreshTable.Wrap(i, options)).ToList();
     }
 }
 

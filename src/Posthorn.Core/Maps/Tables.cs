@@ -81,6 +81,7 @@ public sealed class FreshTable : ILookupTable
         var (type, name) = TableTypes.Resolve(typeAndName);
         return type.Name switch
         {
+            "proxy" => BackingFile(name),
             "texthash" or "regexp" or "pcre" or "cidr" or "sqlite" => name,
             _ when type.Suffix is not null => name + type.Suffix,
             _ => null,

@@ -61,4 +61,17 @@ public class IndexedTableTests
         var hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(src + ".cdb")));
         Assert.Equal("f99e5a71b743de3e7e7b845797d58ec9fcf6e0b8d632c6a17a5189bbb8a7fcb3", hash);
     }
+
+    [Fact]
+    public void A_reader_keeps_its_table_while_postmap_renames_a_new_one_over_it()
+    {
+        using var f = new MapFixture();
+        var src = Path.Combine(f.Dir, "t");
+        TableBuilder.Write("hash", src, [new("a", "old")]);
+        var before = f.Open("hash:" + src);
+        TableBuilder.Write("hash", src, [new("a", "new")]);
+        Assert.Equal("old", before.Lookup("a"));
+        Assert.Equal("new", f.Open("hash:" + src).Lookup("a"));
+        Assert.Single(Directory.GetFiles(f.Dir, "t.db*"));
+    }
 }

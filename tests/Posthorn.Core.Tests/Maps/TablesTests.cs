@@ -42,4 +42,16 @@ public class TablesTests
         Assert.Equal(["inline", "nis"], tables.Select(t => t.Type));
         Assert.Equal("a, b", tables[0].Lookup("root"));
     }
+
+    [Theory]
+    [InlineData("hash:/etc/aliases", "/etc/aliases.db")]
+    [InlineData("lmdb:/x/y", "/x/y.lmdb")]
+    [InlineData("cdb:/x/y", "/x/y.cdb")]
+    [InlineData("regexp:/x/r", "/x/r")]
+    [InlineData("proxy:hash:/x/v", "/x/v.db")]
+    [InlineData("inline:{a=1}", null)]
+    public void Freshness_watches_the_file_postmap_replaces(string name, string? file)
+    {
+        Assert.Equal(file, FreshTable.BackingFile(name));
+    }
 }
