@@ -150,11 +150,11 @@ public sealed class CidrTable : ILookupTable
 
     public string? Lookup(string key, LookupFlags flags = LookupFlags.None)
     {
-        var k = key;
-        if (k.StartsWith('[') && k.EndsWith(']'))
-            k = k[1..^1];
-        if (!IPAddress.TryParse(k, out var ip))
+        // Keys are bare addresses; "[1.2.3.4]" finds nothing, as in Postfix.
+        if (key.Length == 0 || key[0] == '[' || key.Contains('%', StringComparison.Ordinal) || !IPAddress.TryParse(key, out var ip))
             return null;
+        if (ip.AddressFamily == AddressFamily.InterNetwork && key.Count(c => c == '.') != 3)
+            return null; // no inet_aton shorthand such as "10.1"
         var addr = ip.GetAddressBytes();
         for (int i = 0; i < _rules.Count; i++)
         {

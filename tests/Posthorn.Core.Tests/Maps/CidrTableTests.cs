@@ -25,6 +25,8 @@ public class CidrTableTests
         Assert.Equal("REJECT", t.Lookup("2001:db8:ffff::2"));
         Assert.Null(t.Lookup("10.0.0.1"));
         Assert.Null(t.Lookup("not-an-address"));
+        Assert.Null(t.Lookup("[192.168.1.1]"));
+        Assert.Null(t.Lookup("192.168"));
     }
 
     [Fact]
