@@ -120,7 +120,12 @@ internal sealed class MapTool
                 if (v is null)
                     continue;
                 found = true;
-                _ctx.Stdout.WriteLine(key == "-" ? k + Separator + Decode(v) : Decode(v));
+                if (key == "-")
+                {
+                    _ctx.Stdout.Write(k);
+                    _ctx.Stdout.Write(Separator);
+                }
+                _ctx.Stdout.WriteLine(Decode(v));
                 break;
             }
         }

@@ -34,6 +34,10 @@ public static class Tables
         return Cache.GetOrAdd(key, opened);
     }
 
+    /// <summary>Opens (or returns the cached) table; load warnings go to the mail log as <paramref name="service"/>'s warnings.</summary>
+    public static ILookupTable Open(string typeAndName, MainConfig config, Logging.MailLog log, string service) =>
+        Open(typeAndName, config, m => log.Warning(service, m));
+
     /// <summary>The tables of a list-valued parameter (e.g. <c>alias_maps</c>), in order; braces keep inline tables whole.</summary>
     public static IReadOnlyList<ILookupTable> OpenList(string parameter, MainConfig config, Action<string>? warn = null) =>
         BraceList.Split(config.Get(parameter)).Select(n => Open(n, config, warn)).ToList();
