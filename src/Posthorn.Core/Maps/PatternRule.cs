@@ -10,7 +10,11 @@ internal abstract record PatternRule(int Line)
     public int EndIf { get; set; } = -1;
 }
 
-internal sealed record RegexRule(int Line, Regex Pattern, bool Negate, string? Result, bool IsIf) : PatternRule(Line);
+internal sealed record RegexRule(int Line, Regex Pattern, bool Negate, string? Result, bool IsIf) : PatternRule(Line)
+{
+    /// <summary>regexp tables' <c>/pattern1/!/pattern2/ result</c>: the rule matches only when this does not.</summary>
+    public Regex? Unless { get; init; }
+}
 
 internal sealed record EndIfRule(int Line) : PatternRule(Line);
 

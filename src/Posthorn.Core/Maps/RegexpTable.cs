@@ -78,60 +78,24 @@ public sealed class RegexpTable : ILookupTable
             Warn("no regular expression");
             return null;
         }
-        char delim = p[0];
-        int i = 1;
-        for (; i < p.Length && p[i] != delim; i++)
-        {
-            if (p[i] == '\\' && i + 1 < p.Length)
-                i++;
-        }
-        if (i >= p.Length)
-        {
-            Warn($"no closing regular expression delimiter \"{delim}\"");
+        int pos = 0;
+        var regex = ParsePattern(p, ref pos, pcre, Warn);
+        if (regex is null)
             return null;
-        }
-        var pattern = p[1..i];
-        int f = i + 1;
-        while (f < p.Length && !char.IsWhiteSpace(p[f]))
-            f++;
-        var flags = p[(i + 1)..f];
-        var result = p[f..].Trim();
-        var opts = RegexOptions.CultureInvariant | RegexOptions.IgnoreCase;
-        bool anchored = false;
-        foreach (var c in flags)
+        Regex? unless = null;
+        if (!pcre && pos + 1 < p.Length && p[pos] == '!' && !char.IsWhiteSpace(p[pos + 1]) && !char.IsLetterOrDigit(p[pos + 1]))
         {
-            switch (c)
-            {
-                case 'i': opts ^= RegexOptions.IgnoreCase; break;
-                case 'm': opts ^= RegexOptions.Multiline; break;
-                case 'x' when !pcre: break; // extended syntax is the default; basic syntax is not supported.
-                case 'x': opts ^= RegexOptions.IgnorePatternWhitespace; break;
-                case 's' when pcre: opts ^= RegexOptions.Singleline; break;
-                case 'A' when pcre: anchored = true; break;
-                case 'E' or 'U' or 'X' when pcre: break;
-                default:
-                    Warn($"unknown regexp option \"{c}\": skipping this rule");
-                    return null;
-            }
+            pos++;
+            unless = ParsePattern(p, ref pos, pcre, Warn);
+            if (unless is null)
+                return null;
         }
-        Regex regex;
-        try
-        {
-            var dotnet = pcre ? pattern : PosixRegex.ToDotNet(pattern);
-            if (anchored)
-                dotnet = @"\G(?:" + dotnet + ")";
-            regex = new Regex(dotnet, opts);
-        }
-        catch (ArgumentException e)
-        {
-            Warn(RegexError(e, pcre));
-            return null;
-        }
+        var result = p[pos..].Trim();
         if (isIf)
         {
             if (result.Length > 0)
                 Warn($"ignoring extra text after IF statement: \"{result}\"");
-            return new RegexRule(lineNo, regex, negate, null, true);
+            return new RegexRule(lineNo, regex, negate, null, true) { Unless = unless };
         }
         if (result.Length == 0)
             Warn("no replacement text: using empty string");
@@ -147,7 +111,60 @@ public sealed class RegexpTable : ILookupTable
             Warn($"out of range replacement index \"{used}\": skipping this rule");
             return null;
         }
-        return new RegexRule(lineNo, regex, negate, result, false);
+        return new RegexRule(lineNo, regex, negate, result, false) { Unless = unless };
+    }
+
+    /// <summary>Parses <c>/pattern/flags</c> at <paramref name="pos"/> (any delimiter); leaves <paramref name="pos"/> after the flags.</summary>
+    private static Regex? ParsePattern(string p, ref int pos, bool pcre, Action<string> warn)
+    {
+        char delim = p[pos];
+        int i = pos + 1;
+        for (; i < p.Length && p[i] != delim; i++)
+        {
+            if (p[i] == '\\' && i + 1 < p.Length)
+                i++;
+        }
+        if (i >= p.Length)
+        {
+            warn($"no closing regular expression delimiter \"{delim}\"");
+            return null;
+        }
+        var pattern = p[(pos + 1)..i];
+        int f = i + 1;
+        while (f < p.Length && !char.IsWhiteSpace(p[f]) && !(!pcre && p[f] == '!'))
+            f++;
+        var flags = p[(i + 1)..f];
+        pos = f;
+        var opts = RegexOptions.CultureInvariant | RegexOptions.IgnoreCase;
+        bool anchored = false;
+        foreach (var c in flags)
+        {
+            switch (c)
+            {
+                case 'i': opts ^= RegexOptions.IgnoreCase; break;
+                case 'm': opts ^= RegexOptions.Multiline; break;
+                case 'x' when !pcre: break; // extended syntax is the default; basic syntax is not supported.
+                case 'x': opts ^= RegexOptions.IgnorePatternWhitespace; break;
+                case 's' when pcre: opts ^= RegexOptions.Singleline; break;
+                case 'A' when pcre: anchored = true; break;
+                case 'E' or 'U' or 'X' when pcre: break;
+                default:
+                    warn($"unknown regexp option \"{c}\": skipping this rule");
+                    return null;
+            }
+        }
+        try
+        {
+            var dotnet = pcre ? pattern : PosixRegex.ToDotNet(pattern);
+            if (anchored)
+                dotnet = @"\G(?:" + dotnet + ")";
+            return new Regex(dotnet, opts);
+        }
+        catch (ArgumentException e)
+        {
+            warn(RegexError(e, pcre));
+            return null;
+        }
     }
 
     /// <summary>Postfix's shape of a compile error: pcre "error in regex at offset N: text", regexp the bare text.</summary>
@@ -170,7 +187,7 @@ public sealed class RegexpTable : ILookupTable
             if (r is not RegexRule rr)
                 continue;
             var m = rr.Pattern.Match(key);
-            bool hit = m.Success != rr.Negate;
+            bool hit = (m.Success && (rr.Unless is null || !rr.Unless.IsMatch(key))) != rr.Negate;
             if (rr.IsIf)
             {
                 if (!hit)

@@ -134,4 +134,22 @@ public class RegexpTableTests
         var t = f.Open("regexp:" + f.Write("r", "/^a$/ first\n  second\n"));
         Assert.Equal("first  second", t.Lookup("a"));
     }
+
+    [Fact]
+    public void Regexp_matches_first_pattern_but_not_second()
+    {
+        using var f = new MapFixture();
+        var t = f.Open("regexp:" + f.Write("r", "/^a/!/b$/ a-not-b\n"));
+        Assert.Equal("a-not-b", t.Lookup("ax"));
+        Assert.Null(t.Lookup("ab"));
+    }
+
+    [Fact]
+    public void Pcre_rejects_the_two_pattern_form_as_postfix()
+    {
+        using var f = new MapFixture();
+        var path = f.Write("p", "/^a/!/b$/ a-not-b\n");
+        Assert.Null(f.Open("pcre:" + path).Lookup("ax"));
+        Assert.Equal([$"pcre map {path}, line 1: unknown regexp option \"!\": skipping this rule"], f.Warnings);
+    }
 }
