@@ -65,8 +65,74 @@ public static class AliasesFile
         return name.Length > 0 && value.Length > 0;
     }
 
-    /// <summary>Trims each comma-separated element (commas in quotes kept) and joins them with ", ".</summary>
-    public static string Normalize(string value) => string.Join(", ", AddressLookup.SplitValues(value));
+    /// <summary>
+    /// The value as postalias stores it (Postfix re-tokenizes it as RFC 822 addresses): elements
+    /// split at commas outside quotes, each trimmed, whitespace runs outside quotes collapsed
+    /// to one space, backslash escapes outside quotes resolved (quoting the element when a
+    /// backslash or quote remains), then joined with ", ", empty elements included.
+    /// </summary>
+    public static string Normalize(string value)
+    {
+        var elements = new List<string>();
+        int start = 0;
+        bool quoted = false;
+        for (int i = 0; i < value.Length; i++)
+        {
+            char c = value[i];
+            if (c == '\\' && i + 1 < value.Length)
+                i++;
+            else if (c == '"')
+                quoted = !quoted;
+            else if (c == ',' && !quoted)
+            {
+                elements.Add(NormalizeElement(value[start..i]));
+                start = i + 1;
+            }
+        }
+        elements.Add(NormalizeElement(value[start..]));
+        return string.Join(", ", elements);
+    }
+
+    private static string NormalizeElement(string element)
+    {
+        var e = element.Trim();
+        var sb = new StringBuilder(e.Length);
+        bool quoted = false, space = false, hasQuotes = e.Contains('"', StringComparison.Ordinal), needsQuotes = false;
+        for (int i = 0; i < e.Length; i++)
+        {
+            char c = e[i];
+            if (quoted)
+            {
+                sb.Append(c);
+                if (c == '\\' && i + 1 < e.Length)
+                    sb.Append(e[++i]);
+                else if (c == '"')
+                    quoted = false;
+                continue;
+            }
+            if (char.IsWhiteSpace(c))
+            {
+                space = true;
+                continue;
+            }
+            if (space)
+            {
+                sb.Append(' ');
+                space = false;
+            }
+            if (c == '"')
+                quoted = true;
+            else if (c == '\\' && !hasQuotes && i + 1 < e.Length)
+            {
+                c = e[++i];
+                needsQuotes |= c is '\\' or '"';
+            }
+            sb.Append(c);
+        }
+        if (!needsQuotes)
+            return sb.ToString();
+        return "\"" + sb.ToString().Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
+    }
 }
 
 /// <summary>What one alias value element asks local(8) to do (aliases(5)).</summary>

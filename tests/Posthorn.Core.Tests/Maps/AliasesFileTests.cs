@@ -32,4 +32,15 @@ public class AliasesFileTests
             new(AliasTargetKind.Address, "owner-list@example.com"),
         ], t);
     }
+
+    [Theory]
+    [InlineData("a  b,   c", "a b, c")]
+    [InlineData("\\joe, x\\y", "joe, xy")]
+    [InlineData("\\\\joe", "\"\\\\joe\"")]
+    [InlineData(",a,,b,", ", a, , b, ")]
+    [InlineData("\"|cmd  x, y\"  ,/file", "\"|cmd  x, y\", /file")]
+    public void Values_are_stored_as_postalias_normalizes_them(string value, string stored)
+    {
+        Assert.Equal(stored, AliasesFile.Normalize(value));
+    }
 }
