@@ -55,3 +55,25 @@ public class TablesTests
         Assert.Equal(file, FreshTable.BackingFile(name));
     }
 }
+
+public class TableListTests
+{
+    [Fact]
+    public void First_table_that_finds_the_key_answers()
+    {
+        using var f = new MapFixture("virtual_alias_maps = inline:{ a=1 }, inline:{ a=2, b=3 }\nmyorigin = example.com\nmydestination = example.com\n");
+        var list = TableList.FromParameter("virtual_alias_maps", f.Config);
+        Assert.Equal("1", list.Find("a"));
+        Assert.Equal("3", list.Find("b"));
+        Assert.Null(list.Find("c"));
+        Assert.Equal("3", list.Find(t => AddressLookup.Virtual(t, "b@example.com", f.Config))!.Value);
+    }
+
+    [Fact]
+    public void A_failing_table_stops_the_search()
+    {
+        using var f = new MapFixture("transport_maps = fail:x, inline:{ a=1 }\n");
+        var list = TableList.FromParameter("transport_maps", f.Config);
+        Assert.Throws<TableLookupException>(() => list.Find("a"));
+    }
+}
