@@ -67,6 +67,18 @@ internal sealed class MapTool
         {
             return ctx.Fatal(e.Message);
         }
+        catch (InvalidDataException e)
+        {
+            return ctx.Fatal($"corrupt table: {e.Message}");
+        }
+        catch (FormatException e)
+        {
+            return ctx.Fatal($"malformed BASE64 value: {e.Message}");
+        }
+        catch (IOException e)
+        {
+            return ctx.Fatal(e.Message);
+        }
     }
 
     private int Run()
