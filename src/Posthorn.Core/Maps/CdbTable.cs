@@ -45,14 +45,29 @@ public sealed class CdbTable : ILookupTable, IDisposable
 
     public string? Lookup(string key, LookupFlags flags = LookupFlags.None)
     {
-        var k = Encoding.UTF8.GetBytes(_options.Fold(key, flags) + "\0");
+        bool fold = _options.FoldCase && (flags & LookupFlags.NoFold) == 0;
+        int max = Encoding.UTF8.GetMaxByteCount(key.Length) + 1;
+        byte[]? rented = null;
+        Span<byte> buf = max <= 512 ? stackalloc byte[512] : (rented = System.Buffers.ArrayPool<byte>.Shared.Rent(max));
         try
         {
-            return Find(k.AsSpan(0, k.Length - 1)) ?? Find(k);
+            int n;
+            if (!fold)
+                n = Encoding.UTF8.GetBytes(key, buf);
+            else if (System.Text.Ascii.ToLower(key, buf, out n) != System.Buffers.OperationStatus.Done)
+                n = Encoding.UTF8.GetBytes(key.ToLowerInvariant(), buf);
+            buf[n] = 0;
+            // Postfix's dict_cdb tries the key without, then with, a terminating null.
+            return Find(buf[..n]) ?? Find(buf[..(n + 1)]);
         }
         catch (InvalidDataException e)
         {
             throw new TableLookupException($"{Name}: corrupt cdb file: {e.Message}");
+        }
+        finally
+        {
+            if (rented is not null)
+                System.Buffers.ArrayPool<byte>.Shared.Return(rented);
         }
     }
 
