@@ -91,6 +91,40 @@ public static class AddressLookup
         return Try(table, "*", null);
     }
 
+    /// <summary>
+    /// access(5) client hostname lookup (check_client_access, check_helo_access): the name,
+    /// then parent domains (<c>parent</c> or <c>.parent</c> per parent_domain_matches_subdomains
+    /// containing <c>smtpd_access_maps</c>). Pattern tables see the name only.
+    /// </summary>
+    public static AddressMatch? ClientHost(ILookupTable table, string hostname, MainConfig config) =>
+        table.FixedKeys ? Domains(table, hostname, ParentMatches("smtpd_access_maps", config)) : Try(table, hostname, null);
+
+    /// <summary>
+    /// access(5) client address lookup: the whole address, then shorter network prefixes,
+    /// IPv4 by octets (<c>1.2.3.4</c>, <c>1.2.3</c>, <c>1.2</c>, <c>1</c>) and IPv6 by
+    /// colon-separated groups of its compressed form. Pattern tables (cidr, regexp) see the
+    /// whole address only.
+    /// </summary>
+    public static AddressMatch? ClientAddress(ILookupTable table, string address)
+    {
+        var m = Try(table, address, null);
+        if (m is not null || !table.FixedKeys)
+            return m;
+        char sep = address.Contains(':', StringComparison.Ordinal) ? ':' : '.';
+        var a = address;
+        int cut;
+        while ((cut = a.LastIndexOf(sep)) > 0)
+        {
+            a = a[..cut].TrimEnd(sep);
+            if (a.Length == 0)
+                break;
+            m = Try(table, a, null);
+            if (m is not null)
+                return m;
+        }
+        return null;
+    }
+
     /// <summary>Looks up a domain, then its parents: <c>example.com</c> for <c>a.example.com</c> when parent matching is on, else <c>.example.com</c>.</summary>
     public static AddressMatch? Domains(ILookupTable table, string domain, bool parentMatches)
     {

@@ -85,4 +85,25 @@ public class AddressLookupTests
     {
         Assert.Equal(["a@b", "\"|cmd x, y\"", "c"], AddressLookup.SplitValues(" a@b ,\"|cmd x, y\",, c "));
     }
+
+    [Fact]
+    public void Client_address_tries_shorter_networks_per_access5()
+    {
+        using var f = new MapFixture(Main);
+        var t = f.Open("inline:{ 1.2.3=NET24, 10=NET8, 2001:db8:1=V6 }");
+        Assert.Equal("NET24", AddressLookup.ClientAddress(t, "1.2.3.4")!.Value);
+        Assert.Equal("NET8", AddressLookup.ClientAddress(t, "10.9.8.7")!.Value);
+        Assert.Equal("V6", AddressLookup.ClientAddress(t, "2001:db8:1:2::5")!.Value);
+        Assert.Null(AddressLookup.ClientAddress(t, "192.0.2.1"));
+        var cidr = f.Open("cidr:" + f.Write("c", "1.2.3.0/24 CIDR\n"));
+        Assert.Equal("CIDR", AddressLookup.ClientAddress(cidr, "1.2.3.4")!.Value);
+    }
+
+    [Fact]
+    public void Client_host_tries_parent_domains()
+    {
+        using var f = new MapFixture(Main);
+        var t = f.Open("inline:{ example.com=PARENT }");
+        Assert.Equal("PARENT", AddressLookup.ClientHost(t, "mail.example.com", f.Config)!.Value);
+    }
 }
