@@ -17,6 +17,9 @@ public static class CommandRegistry
         new("postfix", "Postfix control program", Postfix.PostfixCommand.Run),
         new("master", "the master daemon (started by postfix start)", Postfix.MasterCommand.Run, Hidden: true),
         new("pw", "password hash generator and tester (doveadm pw)", Pw.PwCommand.Run),
+        new("postmap", "Postfix lookup table management", Postmap.PostmapCommand.Run),
+        new("postalias", "Postfix alias database maintenance", Postalias.PostaliasCommand.Run),
+        new("newaliases", "rebuild the alias database (sendmail -bi)", Postalias.NewaliasesCommand.Run),
     ];
 
     public static CommandInfo? Find(string name) => All.FirstOrDefault(c => c.Name == name);

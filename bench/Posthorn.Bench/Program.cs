@@ -1,0 +1,3 @@
+using BenchmarkDotNet.Running;
+
+BenchmarkSwitcher.FromAssembly(typeof(Posthorn.Bench.Maps.LookupBenchmarks).Assembly).Run(args);
