@@ -1,17 +1,13 @@
 namespace Posthorn.Commands.Postconf;
 
 /// <summary>
-/// The lists postconf -m, -l, -a and -A print. The table types belong to the lookup-table
-/// registry (Maps); until it offers the list, it is kept here, in one place.
+/// The lists postconf -m, -l, -a and -A print; the table types come from the lookup-table
+/// registry (Core/Maps).
 /// </summary>
 internal static class PostconfLists
 {
-    /// <summary>postconf -m: the lookup table types Posthorn supports.</summary>
-    public static readonly string[] TableTypes =
-    [
-        "cidr", "environ", "fail", "hash", "inline", "internal", "pipemap", "randmap", "regexp", "static",
-        "texthash", "unionmap", "unix",
-    ];
+    /// <summary>postconf -m: the lookup table types Posthorn supports, from the table registry.</summary>
+    public static IReadOnlyList<string> TableTypes => Core.Maps.TableTypes.Names;
 
     /// <summary>postconf -l: mailbox locking methods, as Postfix prints them on Linux.</summary>
     public static readonly string[] LockMethods = ["flock", "fcntl", "dotlock"];

@@ -8,7 +8,7 @@ namespace Posthorn.Core.Maps;
 /// braces, and an item wrapped in <c>{ }</c> keeps its commas and spaces (the braces and the
 /// whitespace just inside them are removed).
 /// </summary>
-internal static class BraceList
+public static class BraceList
 {
     /// <summary>The text inside one pair of outer braces, or null when the braces are missing or unbalanced.</summary>
     public static string? Inner(string text)

@@ -51,7 +51,7 @@ public class PostconfDefaultsDifferentialTests
             else if (ours != value)
                 mismatches.Add($"{name}: expected \"{value}\", got \"{ours}\"");
         }
-        foreach (var name in actual.Keys.Where(n => !expected.ContainsKey(n)))
+        foreach (var name in actual.Keys.Where(n => !expected.ContainsKey(n) && !PosthornOwn.Contains(n)))
             mismatches.Add($"{name}: not in Postfix 3.7");
         Assert.True(mismatches.Count == 0, string.Join("\n", mismatches));
         Assert.True(expected.Count > 1000);

@@ -61,4 +61,30 @@ public sealed class PostfixCheckTests : IDisposable
     [Fact]
     public void Relative_queue_directory_is_fatal() =>
         Assert.Contains(Check("", "queue_directory = spool\n"), p => p.Fatal && p.Text.Contains("queue_directory", StringComparison.Ordinal));
+
+    [Fact]
+    public void Unknown_table_type_is_fatal_with_file_and_line()
+    {
+        var problems = Check("", "virtual_alias_maps = frob:/etc/posthorn/virtual\n");
+        var p = Assert.Single(problems, x => x.Text.Contains("frob", StringComparison.Ordinal));
+        Assert.True(p.Fatal);
+        Assert.Equal($"{_dir}/main.cf:2: parameter virtual_alias_maps: unsupported dictionary type: frob", p.Text);
+    }
+
+    [Fact]
+    public void Unbuilt_indexed_table_is_a_warning()
+    {
+        var problems = Check("", $"transport_maps = hash:{_dir}/transport\n");
+        var p = Assert.Single(problems, x => x.Text.Contains("transport", StringComparison.Ordinal));
+        Assert.False(p.Fatal);
+        Assert.Contains("run postmap", p.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Policy_service_arguments_are_not_taken_for_tables()
+    {
+        var problems = Check("", "smtpd_recipient_restrictions = check_policy_service inet:127.0.0.1:10023, check_recipient_access frob:/x\n");
+        var p = Assert.Single(problems, x => x.Text.Contains("dictionary", StringComparison.Ordinal));
+        Assert.Contains("unsupported dictionary type: frob", p.Text, StringComparison.Ordinal);
+    }
 }

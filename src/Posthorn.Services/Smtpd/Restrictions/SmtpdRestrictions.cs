@@ -107,7 +107,7 @@ public sealed partial class SmtpdRestrictions
             if (reply is null && _config.GetBool("smtpd_reject_unlisted_sender") && !s.SenderRcptMapChecked
                 && !s.Discard && sender.Length > 0)
             {
-                reply = Guard(s, () => CheckRcptMaps(s, sender, ReplyClass.Sender) == Reject);
+                reply = await GuardAsync(s, () => ValueTask.FromResult(CheckRcptMaps(s, sender, ReplyClass.Sender))) == Reject ? s.ErrorText : null;
             }
             return reply;
         }
@@ -234,8 +234,12 @@ public sealed partial class SmtpdRestrictions
         s.DeferIfReject.Active = false;
     }
 
-    /// <summary>Runs a check and turns an abort (a table or configuration failure) into its reject status.</summary>
-    private static async ValueTask<int> GuardAsync(SmtpdCheckState s, Func<ValueTask<int>> check)
+    /// <summary>
+    /// Runs a check and turns an abort into its reject status: a table that cannot answer now is
+    /// "451 4.3.0 Temporary lookup failure", one that cannot be opened "451 4.3.5 Server
+    /// configuration error", as Postfix's reject_dict_retry and reject_server_error.
+    /// </summary>
+    private async ValueTask<int> GuardAsync(SmtpdCheckState s, Func<ValueTask<int>> check)
     {
         try
         {
@@ -245,19 +249,18 @@ public sealed partial class SmtpdRestrictions
         {
             return e.Status;
         }
+        catch (Core.Maps.TableLookupException e)
+        {
+            _log.Warning(_service, e.Message);
+            return RejectWith(s, ErrorClass.Data, 451, "4.3.0", $"<{s.Recipient ?? s.Sender ?? s.HeloName ?? s.NameAddress}>: Temporary lookup failure");
+        }
+        catch (Core.Maps.TableOpenException e)
+        {
+            _log.Warning(_service, e.Message);
+            return RejectWith(s, ErrorClass.Software, 451, "4.3.5", "Server configuration error");
+        }
     }
 
-    private static string? Guard(SmtpdCheckState s, Func<bool> rejected)
-    {
-        try
-        {
-            return rejected() ? s.ErrorText : null;
-        }
-        catch (CheckAbortException e)
-        {
-            return e.Status == Reject ? s.ErrorText : null;
-        }
-    }
 }
 
 /// <summary>Postfix's longjmp out of a restriction list: a lookup or configuration error ends the evaluation.</summary>
