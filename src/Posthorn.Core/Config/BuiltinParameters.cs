@@ -45,9 +45,8 @@ internal static class BuiltinParameters
         yield return new("process_id", "", ParameterKind.Integer, Compute: _ => Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
         yield return new("process_name", "", Compute: _ => ProcessName.Current);
 
-        // Posthorn's own parameters (docs/parameters.md); Postfix has no equivalent.
-        yield return new("posthorn_user_database", "");
-        yield return new("posthorn_dns_servers", "", ParameterKind.List);
+        foreach (var own in PosthornParameters.All)
+            yield return own;
     }
 
     /// <summary>

@@ -2,9 +2,8 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
-using Posthorn.EndToEnd.Tests.Support;
 
-namespace Posthorn.EndToEnd.Tests.Postfix;
+namespace Posthorn.EndToEnd.Tests.Support;
 
 /// <summary>
 /// A temporary mail system for end-to-end tests: a config directory with its own queue
@@ -12,7 +11,7 @@ namespace Posthorn.EndToEnd.Tests.Postfix;
 /// and `postfix` run as the current user or, with <c>runAs</c>, as another user through
 /// runuser. Disposing stops the master and removes the directory.
 /// </summary>
-internal sealed class MailSystem : IDisposable
+public sealed class MailSystem : IDisposable
 {
     private readonly TempConfig _config;
     private readonly string? _runAs;
@@ -113,7 +112,7 @@ internal sealed class MailSystem : IDisposable
         return n;
     }
 
-    private static int FreePort()
+    public static int FreePort()
     {
         using var l = new TcpListener(IPAddress.Loopback, 0);
         l.Start();
