@@ -21,6 +21,13 @@ if [ ${#need[@]} -gt 0 ]; then
   fi
 fi
 
+# The default mail_owner: a master started as root drops to this account (Debian's postfix
+# package creates the same one; a fresh machine has none).
+if [ "$(id -u)" = 0 ] && ! id postfix >/dev/null 2>&1; then
+  useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin postfix \
+    || echo "test.sh: warning: could not create the postfix account"
+fi
+
 # 2. Build (Release) into out/.
 if ! ./build.sh; then
   echo "test.sh: build failed"
