@@ -37,9 +37,8 @@ public sealed class CommandContext
     /// <summary>Prints a one-line usage message and returns 64 (EX_USAGE).</summary>
     public int Usage(string usage, string? problem = null)
     {
-        if (problem is not null)
-            Stderr.WriteLine($"{Name}: {problem}");
-        Stderr.WriteLine($"usage: {Name} {usage}");
+        // One line, as the multi-call contract asks: the problem (if any) and the synopsis.
+        Stderr.WriteLine(problem is null ? $"{Name}: usage: {Name} {usage}" : $"{Name}: {problem}; usage: {Name} {usage}");
         return ExitCodes.Usage;
     }
 }
