@@ -1,0 +1,54 @@
+using Posthorn.Core.Maps;
+using Posthorn.Core.Queue;
+using Posthorn.Services.Delivery;
+using Posthorn.Services.Master;
+
+namespace Posthorn.Services.Qmgr;
+
+/// <summary>
+/// The master.cf service <c>qmgr unix n - n 300 1 qmgr</c> (qmgr(8)): runs a
+/// <see cref="QueueManager"/> on the queue directory, registers it as the "qmgr"
+/// <see cref="IQmgrTrigger"/> (public/qmgr requests, cleanup's new-mail notice), finds
+/// delivery agents in the service directory by transport name, and submits notices through
+/// the IMailSubmitter registered as "cleanup" or, when none is, its own
+/// <see cref="CleanupSubmitter"/> (which it then registers as "cleanup" for local forwarding).
+/// </summary>
+internal sealed class QmgrService : IMailService
+{
+    public async Task RunAsync(ServiceContext context, CancellationToken stopping)
+    {
+        var config = context.Config;
+        var queue = QueueDirectory.FromConfig(config);
+        queue.EnsureDirectories();
+        var maps = new TableMapResolver(config, context.Log, context.ProcessName);
+        QueueManager? qmgr = null;
+        CleanupSubmitter? own = null;
+        IMailSubmitter submitter;
+        if (context.Directory.TryFind<IMailSubmitter>("cleanup", out var found))
+        {
+            submitter = found;
+        }
+        else
+        {
+            own = new CleanupSubmitter(config, queue, maps, context.Log, () => qmgr?.Trigger(QmgrTrigger.ScanIncoming));
+            submitter = own;
+            context.Directory.Register<IMailSubmitter>("cleanup", own);
+        }
+        var services = context.Directory;
+        using var manager = new QueueManager(config, queue, context.Log,
+            transport => services.TryFind<IDeliveryAgent>(transport, out var a) ? a : null,
+            submitter, maps, _ => null, TimeProvider.System, context.ProcessName);
+        qmgr = manager;
+        context.Directory.Register<IQmgrTrigger>("qmgr", qmgr);
+        try
+        {
+            await qmgr.RunAsync(stopping).ConfigureAwait(false);
+        }
+        finally
+        {
+            context.Directory.Unregister<IQmgrTrigger>("qmgr", qmgr);
+            if (own is not null)
+                context.Directory.Unregister<IMailSubmitter>("cleanup", own);
+        }
+    }
+}
