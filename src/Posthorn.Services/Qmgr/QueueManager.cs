@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Posthorn.Core.Addressing;
 using Posthorn.Core.Config;
 using Posthorn.Core.Logging;
+using Posthorn.Core.Maps;
 using Posthorn.Core.Matching;
 using Posthorn.Core.Queue;
 using Posthorn.Services.Bounce;
@@ -262,8 +263,17 @@ public sealed partial class QueueManager : IQmgrTrigger, IDisposable
             var r = file.Recipients[i];
             if (r.Done)
                 continue;
-            var resolved = _resolver.Resolve(r.Address, file.Sender);
-            if (resolved.Failed)
+            ResolveResult? resolved;
+            try
+            {
+                resolved = _resolver.Resolve(r.Address, file.Sender);
+            }
+            catch (Exception e) when (e is TableOpenException or TableLookupException or IOException or ConfigException)
+            {
+                _log.Warning(_name, $"{id}: resolving <{r.Address}>: {e.Message}");
+                resolved = null;
+            }
+            if (resolved is null || resolved.Failed)
             {
                 DeferNow(message, i, "4.3.0", "address resolver failure");
                 continue;
