@@ -32,4 +32,7 @@ internal sealed class ActiveMessage
     public bool DelayWarned { get; set; }
 
     public List<RecipientStatus> Successes { get; } = [];
+
+    /// <summary>Recipients already recorded durably (done, or in the bounce log); guarded by locking the message.</summary>
+    public HashSet<int> Persisted { get; } = [];
 }

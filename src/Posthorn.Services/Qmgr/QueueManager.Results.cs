@@ -42,7 +42,8 @@ public sealed partial class QueueManager
         var request = new DeliveryRequest(f.QueueId, job.Transport, job.Nexthop, f.Sender, f.ArrivalTime, recipients,
             f.OpenContent, f.ContentLength,
             string.Equals(f.DsnRet, "HDRS", StringComparison.OrdinalIgnoreCase) ? DsnReturn.Headers : DsnReturn.Full,
-            f.DsnEnvid, encoding == "8bit", !string.IsNullOrEmpty(utf8) && utf8 != "0", clientName, clientAddress, helo, protocol, sasl);
+            f.DsnEnvid, encoding == "8bit", !string.IsNullOrEmpty(utf8) && utf8 != "0", clientName, clientAddress, helo, protocol, sasl,
+            RecipientDone: rr => Persist(m, rr.Recipient.Index, rr.Outcome, ToStatus(f.Recipients[rr.Recipient.Index], rr.DsnStatus, rr.Outcome == DeliveryOutcome.Bounced ? "failed" : "delivered", rr.Reason, rr)));
         var handoff = _time.GetUtcNow();
         DeliveryResult result;
         try
@@ -92,21 +93,40 @@ public sealed partial class QueueManager
         switch (outcome)
         {
             case DeliveryOutcome.Delivered:
-                MarkDone(m, q);
+                Persist(m, index, outcome, status);
                 if ((status.Notify & DsnNotify.Success) != 0)
                     m.Successes.Add(status);
                 break;
             case DeliveryOutcome.Bounced:
-                // The bounce log first: after a crash the done recipient's notice is still owed.
-                if (TryQueueOp(() => _logs.Append(QueueNames.Bounce, m.QueueId, status, q.Offset), m.QueueId))
-                    MarkDone(m, q);
-                else
-                    m.AnyDeferred = true;
+                Persist(m, index, outcome, status);
                 break;
             default:
                 m.AnyDeferred = true;
                 TryQueueOp(() => _logs.Append(QueueNames.Defer, m.QueueId, status, q.Offset), m.QueueId);
                 break;
+        }
+    }
+
+    /// <summary>
+    /// Records a delivered or bounced recipient durably, once: a bounce goes to the bounce log
+    /// first (after a crash the done recipient's notice is still owed), then the recipient is
+    /// marked done. Called by agents as each recipient finishes, and again with the final result.
+    /// </summary>
+    private void Persist(ActiveMessage m, int index, DeliveryOutcome outcome, RecipientStatus status)
+    {
+        if (outcome == DeliveryOutcome.Deferred)
+            return;
+        lock (m)
+        {
+            if (!m.Persisted.Add(index))
+                return;
+            var q = m.File.Recipients[index];
+            if (outcome == DeliveryOutcome.Bounced && !TryQueueOp(() => _logs.Append(QueueNames.Bounce, m.QueueId, status, q.Offset), m.QueueId))
+            {
+                m.AnyDeferred = true;
+                return;
+            }
+            MarkDone(m, q);
         }
     }
 
