@@ -15,7 +15,31 @@ namespace Posthorn.Services.Qmgr;
 /// </summary>
 internal sealed class QmgrService : IMailService
 {
+    // One queue manager at a time (master.cf maxproc 1): across a reload the new one waits until
+    // the old one has recorded its deliveries in progress, or both would take the same active files.
+    private static readonly SemaphoreSlim OneAtATime = new(1, 1);
+
     public async Task RunAsync(ServiceContext context, CancellationToken stopping)
+    {
+        try
+        {
+            await OneAtATime.WaitAsync(stopping).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+        try
+        {
+            await RunOneAsync(context, stopping).ConfigureAwait(false);
+        }
+        finally
+        {
+            OneAtATime.Release();
+        }
+    }
+
+    private static async Task RunOneAsync(ServiceContext context, CancellationToken stopping)
     {
         var config = context.Config;
         var queue = QueueDirectory.FromConfig(config);

@@ -148,7 +148,7 @@ public sealed partial class QueueManager : IQmgrTrigger, IDisposable
         ScanDeferred(flush: false);
         var running = new List<Task<JobOutcome>>();
         var runDelay = _config.GetTime("queue_run_delay");
-        Task? wake = null;
+        Task<bool>? wake = null;
         while (!stopping.IsCancellationRequested)
         {
             ProcessRequests();
@@ -175,6 +175,11 @@ public sealed partial class QueueManager : IQmgrTrigger, IDisposable
             }
             if (first == wake)
             {
+                // A timeout (no request) is also Postfix's periodic wakeup: look at incoming in case a trigger was lost.
+                if (wake.IsCanceled)
+                    break;
+                if (!await wake.ConfigureAwait(false))
+                    ScanIncoming();
                 wake = null;
                 continue;
             }
@@ -273,9 +278,25 @@ public sealed partial class QueueManager : IQmgrTrigger, IDisposable
                 _log.Warning(_name, $"{id}: resolving <{r.Address}>: {e.Message}");
                 resolved = null;
             }
+            if (r.Address.Length == 0)
+            {
+                ResolveNow(message, i, DeliveryOutcome.Bounced, "5.1.3", "null recipient address");
+                continue;
+            }
             if (resolved is null || resolved.Failed)
             {
                 DeferNow(message, i, "4.3.0", "address resolver failure");
+                continue;
+            }
+            if (resolved.IsError)
+            {
+                ResolveNow(message, i, DeliveryOutcome.Bounced, "5.1.3", "bad address syntax");
+                continue;
+            }
+            if (resolved.Class == AddressClass.Local && IsDoubleBounce(resolved.Recipient))
+            {
+                // So that a system without a local delivery agent can run: mail to the double-bounce address is dropped.
+                ResolveNow(message, i, DeliveryOutcome.Delivered, "2.0.0", "undeliverable postmaster notification discarded");
                 continue;
             }
             if (_deferTransports.Contains(resolved.Transport) && !flushed)
@@ -309,11 +330,23 @@ public sealed partial class QueueManager : IQmgrTrigger, IDisposable
     }
 
     /// <summary>A recipient deferred by the queue manager itself, without a delivery attempt.</summary>
-    private void DeferNow(ActiveMessage m, int index, string dsn, string reason)
+    private void DeferNow(ActiveMessage m, int index, string dsn, string reason) =>
+        ResolveNow(m, index, DeliveryOutcome.Deferred, dsn, reason);
+
+    /// <summary>A recipient the queue manager settles itself, without a delivery agent (relay=none).</summary>
+    private void ResolveNow(ActiveMessage m, int index, DeliveryOutcome outcome, string dsn, string reason)
     {
         var r = m.File.Recipients[index];
-        var status = ToStatus(r, dsn, "delayed", reason);
-        Record(m, index, DeliveryOutcome.Deferred, status, "none", new DeliveryLogLine.Stamps(m.File.ArrivalTime, m.ActiveTime, null, _time.GetUtcNow()));
+        var action = outcome switch { DeliveryOutcome.Delivered => "delivered", DeliveryOutcome.Bounced => "failed", _ => "delayed" };
+        Record(m, index, outcome, ToStatus(r, dsn, action, reason), "none",
+            new DeliveryLogLine.Stamps(m.File.ArrivalTime, m.ActiveTime, null, _time.GetUtcNow()));
+    }
+
+    private bool IsDoubleBounce(string recipient)
+    {
+        int at = recipient.LastIndexOf('@');
+        var local = at < 0 ? recipient : recipient[..at];
+        return local.Equals(_config.Get("double_bounce_sender"), StringComparison.OrdinalIgnoreCase);
     }
 
     private static RecipientStatus ToStatus(QueueRecipient r, string dsn, string action, string reason, RecipientResult? rr = null) =>

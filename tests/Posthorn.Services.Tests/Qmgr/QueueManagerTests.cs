@@ -305,6 +305,53 @@ public class QueueManagerTests
         Assert.False(h.Exists(id));
     }
 
+    [Fact]
+    public async Task Mail_to_the_local_double_bounce_address_is_discarded()
+    {
+        using var h = new QmgrHarness("mydestination = mail.example.com");
+        var id = h.Enqueue("", ["double-bounce@mail.example.com"]);
+        await h.Manager.RunOnceAsync();
+        Assert.False(h.Exists(id));
+        Assert.Empty(h.Agent.Delivered);
+        Assert.Contains($"{id}: to=<double-bounce@mail.example.com>, relay=none, delay=0, delays=0/0/0/0, dsn=2.0.0, status=sent (undeliverable postmaster notification discarded)", h.Log, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Recipients_reported_done_mid_request_are_marked_at_once()
+    {
+        using var h = new QmgrHarness();
+        var id = h.Enqueue("sender@example.com", ["a@remote.example", "b@remote.example"]);
+        var agent = new StepAgent();
+        var manager = new Posthorn.Services.Qmgr.QueueManager(h.Config, h.Queue, Posthorn.Core.Logging.MailLog.Null, _ => agent, h.Submitter,
+            new Posthorn.Core.Maps.TableMapResolver(h.Config), time: h.Time);
+        manager.ScanIncoming();
+        var run = manager.DrainAsync();
+        await agent.FirstDone.Task;
+        var file = QueueFileReader.Read(h.Queue.PathOf(QueueNames.Active, id)).File!;
+        Assert.Equal([true, false], file.Recipients.Select(r => r.Done));
+        agent.Release.SetResult();
+        await run;
+        Assert.False(h.Exists(id));
+        manager.Dispose();
+    }
+
+    /// <summary>Delivers the first recipient, reports it, then waits before the second.</summary>
+    private sealed class StepAgent : IDeliveryAgent
+    {
+        public TaskCompletionSource FirstDone { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public TaskCompletionSource Release { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public async ValueTask<DeliveryResult> DeliverAsync(DeliveryRequest request, CancellationToken cancellationToken)
+        {
+            var first = new RecipientResult(request.Recipients[0], DeliveryOutcome.Delivered, "2.0.0", "ok", "none");
+            request.RecipientDone?.Invoke(first);
+            FirstDone.SetResult();
+            await Release.Task;
+            return new DeliveryResult([first, new RecipientResult(request.Recipients[1], DeliveryOutcome.Delivered, "2.0.0", "ok", "none")]);
+        }
+    }
+
     private static int Count(string text, string what)
     {
         int n = 0;
