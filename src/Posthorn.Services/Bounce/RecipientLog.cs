@@ -12,7 +12,8 @@ public sealed record RecipientLogEntry(RecipientStatus Status, long Offset);
 /// <c>bounce</c> or <c>defer</c> queue (hashed as hash_queue_names says), holding one record per
 /// recipient as Postfix writes them — <c>name=value</c> lines (recipient, orig_rcpt,
 /// dsn_orig_rcpt, notify_flags, offset, status, action, reason, diag_type, diag_text,
-/// mta_type, mta_name) ending with an empty line. Records are appended and fsynced; the
+/// mta_type, mta_name) ending with an empty line — the layout of Core/Queue's DeferLog on the
+/// queue-commands branch, plus the remote MTA and diagnostic a bounce notice shows. Records are appended and fsynced; the
 /// queue manager reads them back to write a non-delivery or delay notice. Values never hold
 /// a newline (they are replaced by spaces).
 /// </summary>
@@ -89,7 +90,9 @@ public sealed class RecipientLog
     private static RecipientLogEntry ToEntry(string recipient, Dictionary<string, string> a)
     {
         string? Get(string n) => a.TryGetValue(n, out var v) ? v : null;
-        int notify = int.TryParse(Get("notify_flags"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) ? n : 0;
+        // Postfix writes the NOTIFY bit mask; a text list ("SUCCESS,FAILURE") is read as well.
+        int notify = int.TryParse(Get("notify_flags"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) ? n
+            : (int)Delivery.DsnNotifyText.Parse(Get("notify_flags"));
         long offset = long.TryParse(Get("offset"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var o) ? o : -1;
         var status = new RecipientStatus(recipient, Get("status") ?? "5.0.0", Get("action") ?? "failed", Get("reason") ?? "",
             Get("orig_rcpt"), Get("dsn_orig_rcpt"), (DsnNotify)notify, Get("mta_type"), Get("mta_name"), Get("diag_type"), Get("diag_text"));
