@@ -61,18 +61,35 @@ internal sealed class QmgrService : IMailService
         var services = context.Directory;
         using var manager = new QueueManager(config, queue, context.Log,
             transport => services.TryFind<IDeliveryAgent>(transport, out var a) ? a : null,
-            submitter, maps, _ => null, TimeProvider.System, context.ProcessName);
+            submitter, maps, ProcessLimits(config, context), TimeProvider.System, context.ProcessName);
         qmgr = manager;
-        context.Directory.Register<IQmgrTrigger>("qmgr", qmgr);
+        context.Directory.Register<IQmgrTrigger>("qmgr", manager);
         try
         {
-            await qmgr.RunAsync(stopping).ConfigureAwait(false);
+            await manager.RunAsync(stopping).ConfigureAwait(false);
         }
         finally
         {
-            context.Directory.Unregister<IQmgrTrigger>("qmgr", qmgr);
+            context.Directory.Unregister<IQmgrTrigger>("qmgr", manager);
             if (own is not null)
                 context.Directory.Unregister<IMailSubmitter>("cleanup", own);
+        }
+    }
+
+    /// <summary>The maxproc column of each unix service in master.cf, the transports' process limits.</summary>
+    private static Func<string, int?> ProcessLimits(Posthorn.Core.Config.MainConfig config, ServiceContext context)
+    {
+        try
+        {
+            var master = Posthorn.Core.Config.MasterCfFile.Load(Path.Combine(config.Get("config_directory"), "master.cf"));
+            var limits = master.EffectiveServices.Where(s => s.Type == "unix")
+                .GroupBy(s => s.Name).ToDictionary(g => g.Key, g => g.Last().ProcessLimit);
+            return name => limits.TryGetValue(name, out var n) ? n : null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or Posthorn.Core.Config.ConfigException)
+        {
+            context.Log.Warning(context.ProcessName, $"cannot read master.cf for transport process limits: {e.Message}");
+            return _ => null;
         }
     }
 }
