@@ -52,6 +52,23 @@ public sealed class RecipientLog
         f.Flush(flushToDisk: true);
     }
 
+    /// <summary>Appends a block that holds no recipient (readers skip it), such as a flag the queue manager keeps.</summary>
+    public void AppendFlag(string logQueue, string queueId, string name)
+    {
+        var path = _queue.PathOf(logQueue, queueId);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        using var f = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite);
+        f.Write(Encoding.UTF8.GetBytes(name + "=1\n\n"));
+        f.Flush(flushToDisk: true);
+    }
+
+    /// <summary>True when the log holds the flag block.</summary>
+    public bool HasFlag(string logQueue, string queueId, string name)
+    {
+        var path = _queue.PathOf(logQueue, queueId);
+        return File.Exists(path) && File.ReadLines(path).Any(l => l == name + "=1");
+    }
+
     /// <summary>The records of a log, oldest first; empty when there is no log.</summary>
     public IReadOnlyList<RecipientLogEntry> Read(string logQueue, string queueId)
     {

@@ -207,7 +207,7 @@ public sealed partial class QueueManager
         if (m.AnyDeferred)
         {
             if (m.DelayWarned)
-                File.AppendAllText(_queue.PathOf(QueueNames.Defer, id), DeferredMarker + "=1\n\n");
+                TryQueueOp(() => _logs.AppendFlag(QueueNames.Defer, id, DeferredMarker), id);
             var age = now - f.ArrivalTime;
             var min = _config.GetTime("minimal_backoff_time");
             var max = _config.GetTime("maximal_backoff_time");

@@ -257,8 +257,11 @@ public sealed partial class QueueManager : IQmgrTrigger, IDisposable
         // The defer log describes the last attempt only; keep the fact that a delay warning went out.
         if (_logs.Exists(QueueNames.Defer, id))
         {
-            message.DelayWarned = File.ReadAllText(_queue.PathOf(QueueNames.Defer, id)).Contains(DeferredMarker, StringComparison.Ordinal);
-            _logs.Delete(QueueNames.Defer, id);
+            TryQueueOp(() =>
+            {
+                message.DelayWarned = _logs.HasFlag(QueueNames.Defer, id, DeferredMarker);
+                _logs.Delete(QueueNames.Defer, id);
+            }, id);
         }
         _active[id] = message;
         _log.Info(_name, $"{id}: from=<{file.Sender}>, size={file.ContentLength}, nrcpt={file.Recipients.Count} (queue active)");
