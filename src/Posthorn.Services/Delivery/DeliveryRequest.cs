@@ -19,7 +19,10 @@ public sealed record DeliveryRecipient(
 /// and nexthop, a group of recipients. <see cref="OpenContent"/> opens the message (header and
 /// body, as received, CRLF line ends) from the queue file; the agent reads it as often as it
 /// needs. The client attributes are those cleanup recorded, for pipe's ${client_address} and the
-/// like.
+/// like. An agent that delivers recipients one after another calls <see cref="RecipientDone"/>
+/// as each one is finished (delivered or bounced), so the queue manager marks it done in the
+/// queue file at once, as Postfix's agents call deliver_completed(); a crash later in the
+/// request then never delivers it again. The final result still lists every recipient.
 /// </summary>
 public sealed record DeliveryRequest(
     string QueueId,
@@ -39,7 +42,8 @@ public sealed record DeliveryRequest(
     string? ClientHelo = null,
     string? ClientProtocol = null,
     string? SaslUsername = null,
-    bool Verbose = false);
+    bool Verbose = false,
+    Action<RecipientResult>? RecipientDone = null);
 
 /// <summary>How a delivery attempt ended for one recipient.</summary>
 public enum DeliveryOutcome

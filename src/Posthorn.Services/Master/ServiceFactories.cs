@@ -9,5 +9,8 @@ public static class ServiceFactories
     public static IReadOnlyList<KeyValuePair<string, MailServiceFactory>> All { get; } =
     [
         new("posthorn-banner", _ => new BannerService()),
+        new("qmgr", _ => new Qmgr.QmgrService()),
+        new("error", _ => new Error.ErrorService()),
+        new("discard", _ => new Discard.DiscardService()),
     ];
 }

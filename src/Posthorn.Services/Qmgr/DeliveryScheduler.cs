@@ -125,6 +125,15 @@ public sealed class DeliveryScheduler
                     Unthrottle(q);
     }
 
+    /// <summary>Forgets every dead destination at once (qmgr 'F' request: postqueue -f, postfix flush).</summary>
+    public void UnthrottleAll()
+    {
+        foreach (var t in _transportOrder)
+            foreach (var q in t.RoundRobin)
+                q.ThrottledUntil = DateTimeOffset.MinValue;
+        Tick();
+    }
+
     private string DestinationOf(ScheduledRecipient r)
     {
         var transport = TransportFor(r.Transport);
