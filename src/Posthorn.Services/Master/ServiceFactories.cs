@@ -9,5 +9,7 @@ public static class ServiceFactories
     public static IReadOnlyList<KeyValuePair<string, MailServiceFactory>> All { get; } =
     [
         new("posthorn-banner", _ => new BannerService()),
+        new("pop3d", _ => new Pop3d.Pop3dService()),
+        new("lmtpd", _ => new Lmtpd.LmtpdService()),
     ];
 }
