@@ -23,7 +23,8 @@ public static class PosthornParameters
         new("pop3d_timeout", "600s", ParameterKind.Time),
         new("pop3d_login_failure_delay", "2s", ParameterKind.Time),
         new("pop3d_enable_apop", "no", ParameterKind.Boolean),
-        new("pop3d_sasl_mechanisms", "PLAIN LOGIN", ParameterKind.List),
+        new("pop3d_sasl_mechanisms", "PLAIN", ParameterKind.List),
+        new("pop3d_banner", "$mail_name ready."),
 
         // imapd (docs/imapd.md).
 

@@ -234,7 +234,7 @@ internal sealed class Pop3dConnection : IDisposable
         bool plaintext = _settings.TlsLevel != Pop3dTlsLevel.Encrypt && (!_settings.DisablePlaintextAuth || local);
         return new Pop3SessionOptions
         {
-            Banner = _settings.Config.Get("mail_name") + " ready.",
+            Banner = _settings.Config.Get("pop3d_banner"),
             StlsAvailable = _settings.Tls is not null && _settings.TlsLevel != Pop3dTlsLevel.None && !_tls,
             TlsActive = _tls,
             AllowPlaintextWithoutTls = plaintext,

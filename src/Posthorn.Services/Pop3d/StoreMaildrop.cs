@@ -7,8 +7,9 @@ namespace Posthorn.Services.Pop3d;
 
 /// <summary>
 /// A user's INBOX as a POP3 maildrop (RFC 1939): the snapshot taken at login, sizes with CRLF
-/// line ends (the store's virtual size), UIDL <c>{UidValidity:x8}{Uid:x8}</c> as Dovecot's
-/// <c>%08Xv%08Xu</c>, so ids survive sessions and restarts. The maildrop holds the per-mailbox
+/// line ends (the store's virtual size), UIDL <c>{Uid:x8}{UidValidity:x8}</c>: Dovecot's default
+/// pop3_uidl_format <c>%08Xu%08Xv</c> (the lecture's <c>000000014fc34a91</c>), built from the
+/// store's UID list, so ids survive sessions and restarts and change when UIDVALIDITY does. The maildrop holds the per-mailbox
 /// POP3 lock for its lifetime (RFC 1939 section 8: one session at a time; the second login gets
 /// -ERR [IN-USE]). UPDATE marks retrieved messages \Seen and expunges the deleted ones; nothing
 /// changes on disk before QUIT.
@@ -35,9 +36,9 @@ internal sealed class StoreMaildrop : IPop3Maildrop
     /// <summary>Total size of the snapshot, for the log.</summary>
     public long TotalSize => _snapshot.Sum(m => m.VirtualSize);
 
-    /// <summary>A POP3 unique id: UIDVALIDITY and UID as eight hex digits each.</summary>
+    /// <summary>A POP3 unique id: UID and UIDVALIDITY as eight lower-case hex digits each.</summary>
     public static string Uidl(uint uidValidity, uint uid) =>
-        uidValidity.ToString("x8", CultureInfo.InvariantCulture) + uid.ToString("x8", CultureInfo.InvariantCulture);
+        uid.ToString("x8", CultureInfo.InvariantCulture) + uidValidity.ToString("x8", CultureInfo.InvariantCulture);
 
     /// <summary>
     /// Takes the POP3 lock on the mailbox and opens INBOX; null when another POP3 session holds
