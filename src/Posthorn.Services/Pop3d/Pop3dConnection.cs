@@ -129,7 +129,7 @@ internal sealed class Pop3dConnection : IDisposable
                 switch (reply.Action)
                 {
                     case Pop3ReplyAction.Close:
-                        return reply.IsOk ? "Logged out" : "Disconnected: Too many invalid commands";
+                        return reply.IsOk ? "Logged out" : "Too many invalid commands";
                     case Pop3ReplyAction.StartTls when _settings.Tls is not null:
                         // RFC 2595 section 4: whatever the client sent after STLS is dropped with the old reader.
                         await input.CompleteAsync();

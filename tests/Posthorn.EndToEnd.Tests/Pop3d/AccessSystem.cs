@@ -21,10 +21,12 @@ public sealed class AccessSystem : IDisposable
         Pop3Port = MailSystem.FreePort();
         Pop3sPort = MailSystem.FreePort();
         LmtpPort = MailSystem.FreePort();
+        IdlePort = MailSystem.FreePort();
         var master = $"127.0.0.1:{Pop3Port} inet n - n - - pop3d\n" +
                      $"127.0.0.2:{Pop3Port} inet n - n - - pop3d\n" +
                      $"127.0.0.1:{Pop3sPort} inet n - n - - pop3d -o pop3d_tls_wrappermode=yes\n" +
                      $"127.0.0.1:{LmtpPort} inet n - n - - lmtpd\n" +
+                     $"127.0.0.1:{IdlePort} inet n - n - - pop3d -o pop3d_timeout=2s\n" +
                      "lmtp unix - - n - - lmtpd\n";
         System = new MailSystem(master);
         Dir = System.Dir;
@@ -81,6 +83,9 @@ public sealed class AccessSystem : IDisposable
     public int Pop3sPort { get; }
 
     public int LmtpPort { get; }
+
+    /// <summary>A pop3d with pop3d_timeout = 2s.</summary>
+    public int IdlePort { get; }
 
     public string LmtpSocket => Path.Combine(Dir, "queue", "private", "lmtp");
 

@@ -200,4 +200,17 @@ public sealed class Pop3dTests : IClassFixture<AccessSystem>
         Assert.False(Directory.Exists(Path.Combine(_s.Vmail, "evil")));
         Assert.Equal(["example.com"], Directory.GetDirectories(_s.Vmail).Select(Path.GetFileName));
     }
+
+    [Fact]
+    public void An_idle_session_is_closed_after_pop3d_timeout_without_deleting()
+    {
+        Ok(_s.DeliverLmtp("Subject: idle\r\n\r\nx\r\n", "hank@example.com"));
+        var output = Ok(_s.Python($"""
+            p = poplib.POP3('127.0.0.1', {_s.IdlePort}); p.user('hank@example.com'); p.pass_('pippo'); p.dele(1)
+            t = time.time(); line = p.file.readline(); print(line.decode().rstrip(), 'after %.1f' % (time.time() - t)); print('eof', p.file.readline())
+            """));
+        Assert.Contains("-ERR Disconnected for inactivity. after ", output, StringComparison.Ordinal);
+        Assert.Contains("eof b''", output, StringComparison.Ordinal);
+        Assert.NotEmpty(_s.MaildirFiles("hank"));
+    }
 }
