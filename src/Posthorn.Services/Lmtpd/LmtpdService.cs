@@ -41,7 +41,7 @@ internal sealed class LmtpdService : IMailService
         }
         try
         {
-            await ConnectionHost.RunAsync(listeners,
+            await ConnectionHost.RunAsync(context, listeners,
                 async (Socket s, CancellationToken ct) =>
                 {
                     using var connection = new LmtpdConnection(s, settings, context.Log, context.ProcessName);

@@ -1,49 +1,84 @@
 using System.Collections.Concurrent;
 using System.Net.Sockets;
+using Posthorn.Services.Master;
 
 namespace Posthorn.Services.Pop3d;
 
 /// <summary>
 /// The accept loop shared by pop3d and lmtpd (master(5) inet and unix services): accepts on
 /// every listener until the master stops the service, runs one session task per connection,
-/// and on stop waits for sessions in progress, which see the same stop signal and close with a
-/// proper reply when they are idle. A failing session never stops the service.
+/// at most the entry's process limit at once (master.cf maxproc, <c>-</c> meaning
+/// default_process_limit, 0 no limit; further clients wait in the listen backlog, as with
+/// Postfix's master), and on stop waits for sessions in progress, which see the same stop
+/// signal and close with a proper reply when idle. A failing session is logged and never
+/// stops the service.
 /// </summary>
 internal static class ConnectionHost
 {
-    public static async Task RunAsync(IReadOnlyList<Socket> listeners, Func<Socket, CancellationToken, Task> session, CancellationToken stopping)
+    public static async Task RunAsync(ServiceContext context, IReadOnlyList<Socket> listeners, Func<Socket, CancellationToken, Task> session, CancellationToken stopping)
     {
+        int limit = context.Entry.ProcessLimit ?? context.Config.GetInt("default_process_limit");
+        using var slots = limit > 0 ? new SemaphoreSlim(limit, limit) : null;
         var sessions = new ConcurrentDictionary<Task, byte>();
-        var loops = listeners.Select(l => AcceptLoop(l, session, sessions, stopping)).ToList();
-        await Task.WhenAll(loops);
-        await Task.WhenAll(sessions.Keys);
-    }
 
-    private static async Task AcceptLoop(Socket listener, Func<Socket, CancellationToken, Task> session, ConcurrentDictionary<Task, byte> sessions, CancellationToken stopping)
-    {
-        while (!stopping.IsCancellationRequested)
+        async Task Guarded(Socket client)
         {
-            Socket client;
             try
             {
-                client = await listener.AcceptAsync(stopping);
+                await session(client, stopping);
             }
-            catch (OperationCanceledException)
+#pragma warning disable CA1031 // One broken session must not take the service down; it is logged.
+            catch (Exception e)
+#pragma warning restore CA1031
             {
-                return;
+                context.Log.Warning(context.ProcessName, $"session aborted: {e.GetType().Name}: {e.Message}");
+                client.Dispose();
             }
-            catch (ObjectDisposedException)
+            finally
             {
-                return;
+                slots?.Release();
             }
-            catch (SocketException)
-            {
-                await Task.Delay(10, CancellationToken.None);
-                continue;
-            }
-            var task = Task.Run(() => session(client, stopping), CancellationToken.None);
-            sessions[task] = 0;
-            _ = task.ContinueWith(t => sessions.TryRemove(t, out _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
+
+        async Task AcceptLoop(Socket listener)
+        {
+            while (!stopping.IsCancellationRequested)
+            {
+                Socket client;
+                try
+                {
+                    if (slots is not null)
+                        await slots.WaitAsync(stopping);
+                    try
+                    {
+                        client = await listener.AcceptAsync(stopping);
+                    }
+                    catch
+                    {
+                        slots?.Release();
+                        throw;
+                    }
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+                catch (ObjectDisposedException)
+                {
+                    return;
+                }
+                catch (SocketException)
+                {
+                    await Task.Delay(10, CancellationToken.None);
+                    continue;
+                }
+                var task = Task.Run(() => Guarded(client), CancellationToken.None);
+                sessions[task] = 0;
+                _ = task.ContinueWith(t => sessions.TryRemove(t, out _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            }
+        }
+
+        await Task.WhenAll(listeners.Select(AcceptLoop));
+        await Task.WhenAll(sessions.Keys);
     }
 }

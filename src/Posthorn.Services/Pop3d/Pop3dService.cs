@@ -27,7 +27,7 @@ internal sealed class Pop3dService : IMailService
         }
         foreach (var w in settings.Users.Warnings)
             context.Log.Warning(context.ProcessName, w);
-        await ConnectionHost.RunAsync(context.Listeners,
+        await ConnectionHost.RunAsync(context, context.Listeners,
             async (Socket s, CancellationToken ct) =>
             {
                 using var connection = new Pop3dConnection(s, settings, context.Log, context.ProcessName);
