@@ -107,4 +107,22 @@ public sealed class LmtpdTests : IClassFixture<AccessSystem>
         Assert.DoesNotContain("command lmtpd failed", _s.System.Log, StringComparison.Ordinal);
         Assert.DoesNotContain("Exception", _s.System.Log, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void The_unix_socket_works_after_a_reload()
+    {
+        var pid = _s.System.MasterPid();
+        Assert.Equal(0, _s.System.Postfix("reload").ExitCode);
+        Assert.True(_s.System.WaitForLog($"posthorn/master[{pid}]: reload"), _s.System.Log);
+        var output = Ok(_s.Python("""
+            for i in range(100):
+                try:
+                    l = smtplib.LMTP(SOCK); break
+                except OSError:
+                    time.sleep(0.05)
+            print('refused', l.sendmail('sender@example.org', ['frank@example.com'], 'Subject: after reload\r\n\r\nhello\r\n')); l.quit()
+            """));
+        Assert.Contains("refused {}", output, StringComparison.Ordinal);
+        Assert.Contains(_s.MaildirFiles("frank"), f => File.ReadAllText(f).Contains("after reload", StringComparison.Ordinal));
+    }
 }
