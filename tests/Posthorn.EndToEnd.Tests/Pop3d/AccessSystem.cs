@@ -52,6 +52,10 @@ public sealed class AccessSystem : IDisposable
         users.Append($"crypt@example.com:{hash.Stdout.Trim()}::::::\n");
         maps.Append("crypt@example.com example.com/crypt/\n");
         // Hostile names: a database entry and a map result that try to leave the store.
+        // An mbox user in a spool directory of its own.
+        Spool = Path.Combine(Dir, "spool");
+        Directory.CreateDirectory(Spool);
+        users.Append($"mboxer:{{PLAIN}}pippo::::::mail=mbox:{Spool}/mboxer\n");
         users.Append("../evil@example.com:{PLAIN}pippo::::::\n");
         users.Append("sneaky@example.com:{PLAIN}pippo::::::\n");
         maps.Append("sneaky@example.com ../../outside/\n");
@@ -66,7 +70,10 @@ public sealed class AccessSystem : IDisposable
             $"smtpd_tls_cert_file = {cert}\nsmtpd_tls_key_file = {key}\n" +
             "pop3d_login_failure_delay = 1s\n" + extraMainCf);
         if (MailSystem.IsRoot)
+        {
             MailSystem.Run("chown", ["-R", "postfix", Vmail]);
+            MailSystem.Run("chown", ["-R", "postfix", Spool]);
+        }
         Start();
     }
 
@@ -75,6 +82,8 @@ public sealed class AccessSystem : IDisposable
     public string Dir { get; }
 
     public string Vmail { get; }
+
+    public string Spool { get; }
 
     public string UsersFile { get; }
 

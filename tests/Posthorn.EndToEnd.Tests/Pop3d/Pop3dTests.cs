@@ -213,4 +213,24 @@ public sealed class Pop3dTests : IClassFixture<AccessSystem>
         Assert.Contains("eof b''", output, StringComparison.Ordinal);
         Assert.NotEmpty(_s.MaildirFiles("hank"));
     }
+
+    [Fact]
+    public void An_mbox_user_gets_mail_over_LMTP_and_POP3_expunges_it_on_QUIT()
+    {
+        Ok(_s.DeliverLmtp("Subject: m1\r\n\r\nFrom here\r\n", "mboxer@localhost"));
+        Ok(_s.DeliverLmtp("Subject: m2\r\n\r\nsecond\r\n", "mboxer@localhost"));
+        var mbox = File.ReadAllText(Path.Combine(_s.Spool, "mboxer"));
+        Assert.StartsWith("From sender@example.org ", mbox, StringComparison.Ordinal);
+        Assert.Contains("Delivered-To: mboxer@localhost\nSubject: m1\n\n>From here\n", mbox, StringComparison.Ordinal);
+        var output = Ok(_s.Python("""
+            p = poplib.POP3('127.0.0.1', PORT); p.user('mboxer'); p.pass_('pippo')
+            print(p.list()[1]); print('top', p.top(2, 0)[1]); print(p.retr(1)[1]); p.dele(1); print(p.quit().decode())
+            """));
+        Assert.Contains("top [b'Return-Path: <sender@example.org>', b'Delivered-To: mboxer@localhost', b'Subject: m2', b'']", output, StringComparison.Ordinal);
+        Assert.Contains("b'>From here'", output, StringComparison.Ordinal);
+        Assert.Contains("+OK Logging out, messages deleted.", output, StringComparison.Ordinal);
+        var after = File.ReadAllText(Path.Combine(_s.Spool, "mboxer"));
+        Assert.DoesNotContain("Subject: m1", after, StringComparison.Ordinal);
+        Assert.Contains("Subject: m2", after, StringComparison.Ordinal);
+    }
 }
