@@ -125,4 +125,17 @@ public sealed class LmtpdTests : IClassFixture<AccessSystem>
         Assert.Contains("refused {}", output, StringComparison.Ordinal);
         Assert.Contains(_s.MaildirFiles("frank"), f => File.ReadAllText(f).Contains("after reload", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void Swaks_delivers_over_LMTP_on_TCP_and_the_unix_socket()
+    {
+        var tcp = MailSystem.Run("swaks", ["--protocol", "LMTP", "--server", "127.0.0.1", "--port", _s.LmtpPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--from", "swaks@example.org", "--to", "carol@example.com,nobody@example.com", "--header", "Subject: by swaks tcp"]);
+        Assert.Contains("<-  250 2.0.0 <carol@example.com>", tcp.Stdout, StringComparison.Ordinal);
+        Assert.Contains("<** 550 5.1.1 <nobody@example.com>", tcp.Stdout, StringComparison.Ordinal);
+        var unix = MailSystem.Run("swaks", ["--protocol", "LMTP", "--socket", _s.LmtpSocket, "--from", "swaks@example.org", "--to", "carol@example.com", "--header", "Subject: by swaks unix"]);
+        Assert.True(unix.ExitCode == 0, unix.Stdout + unix.Stderr);
+        Assert.Contains(_s.MaildirFiles("carol"), f => File.ReadAllText(f).Contains("Subject: by swaks tcp", StringComparison.Ordinal));
+        Assert.Contains(_s.MaildirFiles("carol"), f => File.ReadAllText(f).Contains("Subject: by swaks unix", StringComparison.Ordinal));
+    }
 }
