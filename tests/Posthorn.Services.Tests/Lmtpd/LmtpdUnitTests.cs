@@ -71,6 +71,19 @@ public class LmtpDeliveryTests
     }
 
     [Fact]
+    public void A_locked_mbox_gets_a_temporary_failure_for_that_recipient()
+    {
+        using var dir = new TempDir();
+        File.WriteAllText(dir["users"], $"al:{{PLAIN}}x::::::mail=mbox:{dir["mbox"]}\n");
+        File.WriteAllText(dir["mbox.lock"], "");
+        var settings = LmtpdSettings.FromConfig(MainConfig.FromText($"posthorn_user_database = {dir["users"]}\nmailbox_delivery_lock = dotlock\ndeliver_lock_attempts = 1\ndeliver_lock_delay = 1s\n"));
+        var body = Encoding.ASCII.GetBytes("Subject: t\n\nhello\n");
+        var reply = LmtpDelivery.Deliver(settings, settings.Users.Find("al")!, "s@example.org", "al@localhost", body, body.Length, "SID");
+        Assert.Equal("451 4.2.0 <al@localhost> Mailbox is locked, try again later\r\n", reply.ToString());
+        Assert.False(File.Exists(dir["mbox"]) && new FileInfo(dir["mbox"]).Length > 0);
+    }
+
+    [Fact]
     public void A_user_without_a_mailbox_gets_a_temporary_failure()
     {
         using var dir = new TempDir();
