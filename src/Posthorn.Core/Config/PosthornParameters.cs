@@ -14,10 +14,23 @@ public static class PosthornParameters
         new("posthorn_dns_servers", "", ParameterKind.List),
 
         // pop3d (docs/pop3d.md).
+        new("pop3d_tls_cert_file", "$smtpd_tls_cert_file"),
+        new("pop3d_tls_key_file", "$smtpd_tls_key_file"),
+        new("pop3d_tls_protocols", "$smtpd_tls_protocols", ParameterKind.List),
+        new("pop3d_tls_security_level", "may"),
+        new("pop3d_tls_wrappermode", "no", ParameterKind.Boolean),
+        new("pop3d_disable_plaintext_auth", "yes", ParameterKind.Boolean),
+        new("pop3d_timeout", "600s", ParameterKind.Time),
+        new("pop3d_login_failure_delay", "2s", ParameterKind.Time),
+        new("pop3d_enable_apop", "no", ParameterKind.Boolean),
+        new("pop3d_sasl_mechanisms", "PLAIN", ParameterKind.List),
+        new("pop3d_banner", "$mail_name ready."),
 
         // imapd (docs/imapd.md).
 
         // lmtpd (docs/lmtpd.md).
+        new("lmtpd_timeout", "300s", ParameterKind.Time),
+        new("lmtpd_banner", "$myhostname $mail_name LMTP ready"),
 
         // local delivery and the privilege helper (docs/local.md).
 

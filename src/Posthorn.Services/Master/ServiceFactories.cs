@@ -12,5 +12,7 @@ public static class ServiceFactories
         new("qmgr", _ => new Qmgr.QmgrService()),
         new("error", _ => new Error.ErrorService()),
         new("discard", _ => new Discard.DiscardService()),
+        new("pop3d", _ => new Pop3d.Pop3dService()),
+        new("lmtpd", _ => new Lmtpd.LmtpdService()),
     ];
 }
