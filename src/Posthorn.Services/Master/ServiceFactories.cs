@@ -9,5 +9,7 @@ public static class ServiceFactories
     public static IReadOnlyList<KeyValuePair<string, MailServiceFactory>> All { get; } =
     [
         new("posthorn-banner", _ => new BannerService()),
+        new("local", _ => new Local.LocalService()),
+        new("virtual", _ => new Virtual.VirtualService()),
     ];
 }
