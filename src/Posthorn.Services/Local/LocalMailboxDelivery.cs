@@ -37,8 +37,8 @@ internal sealed class LocalMailboxDelivery
         state = state with { Rights = user };
         if (Settings.MailboxCommand.Length > 0)
         {
-            var command = LocalExpand.Expand(Settings.Config, Settings.MailboxCommand, state, user, Settings.CommandFilter);
-            delivery.Add(await _agent.Command.DeliverAsync(delivery, state, command, user, cancel));
+            // mailbox_command is a raw parameter: $names in it are for the shell (e.g. "$EXTENSION").
+            delivery.Add(await _agent.Command.DeliverAsync(delivery, state, Settings.MailboxCommand, user, cancel));
             return true;
         }
         var path = UserMailStore.LocalMailboxPath(Settings.Config, user.Name, user.Home);
