@@ -22,11 +22,36 @@ public static partial class CommandRunner
 {
     private const int LogBufferSize = 4096;
 
+    /// <summary>The environment a command gets: export_environment, then <paramref name="variables"/> censored by command_expansion_filter.</summary>
+    public static Dictionary<string, string> Environment(LocalSettings settings, IReadOnlyDictionary<string, string> variables)
+    {
+        var env = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var name in settings.ExportEnvironment)
+        {
+            int eq = name.IndexOf('=', StringComparison.Ordinal);
+            if (eq > 0)
+                env[name[..eq]] = name[(eq + 1)..];
+            else if (System.Environment.GetEnvironmentVariable(name) is { } v)
+                env[name] = v;
+        }
+        foreach (var (k, v) in variables)
+            env[k] = Censor(v, settings.CommandFilter);
+        return env;
+    }
+
+    /// <summary>The shell command line: local_command_shell or /bin/sh.</summary>
+    public static string Shell(LocalSettings settings) => settings.CommandShell.Length > 0 ? settings.CommandShell : "/bin/sh";
+
+    /// <summary>
+    /// Runs <paramref name="command"/> with exactly <paramref name="environment"/>; under
+    /// setpriv as <paramref name="rights"/> when this process is root.
+    /// </summary>
     public static async Task<StepResult> RunAsync(
         string command,
         byte[] input,
         IReadOnlyDictionary<string, string> environment,
-        LocalSettings settings,
+        string shell,
+        TimeSpan timeLimit,
         LocalUser? rights,
         string? workingDirectory,
         CancellationToken cancel)
@@ -38,7 +63,6 @@ public static partial class CommandRunner
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        string shell = settings.CommandShell.Length > 0 ? settings.CommandShell : "/bin/sh";
         var shellArgs = SplitShell(shell);
         if (UnixAccount.IsRoot && rights is not null)
         {
@@ -59,16 +83,8 @@ public static partial class CommandRunner
         psi.ArgumentList.Add("-c");
         psi.ArgumentList.Add(command);
         psi.Environment.Clear();
-        foreach (var name in settings.ExportEnvironment)
-        {
-            int eq = name.IndexOf('=', StringComparison.Ordinal);
-            if (eq > 0)
-                psi.Environment[name[..eq]] = name[(eq + 1)..];
-            else if (Environment.GetEnvironmentVariable(name) is { } v)
-                psi.Environment[name] = v;
-        }
         foreach (var (k, v) in environment)
-            psi.Environment[k] = Censor(v, settings.CommandFilter);
+            psi.Environment[k] = v;
         if (!string.IsNullOrEmpty(workingDirectory))
             psi.WorkingDirectory = workingDirectory;
 
@@ -87,7 +103,7 @@ public static partial class CommandRunner
             var readOut = output.ReadAsync(process.StandardOutput.BaseStream);
             var readErr = output.ReadAsync(process.StandardError.BaseStream);
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancel);
-            timeout.CancelAfter(settings.CommandTimeLimit > TimeSpan.Zero ? settings.CommandTimeLimit : Timeout.InfiniteTimeSpan);
+            timeout.CancelAfter(timeLimit > TimeSpan.Zero ? timeLimit : Timeout.InfiniteTimeSpan);
             bool timedOut = false;
             try
             {

@@ -89,6 +89,32 @@ public sealed class LocalAgent : IDeliveryAgent
     /// <summary>The default_privs account: what runs commands and writes files when no other owner applies.</summary>
     internal LocalUser? DefaultPrivs() => Users.Find(Settings.DefaultPrivs);
 
+    /// <summary>The account a delivery runs as: <paramref name="rights"/> unless absent or root, then default_privs.</summary>
+    internal LocalUser? RunAs(LocalUser? rights) => rights is { Uid: not 0 } ? rights : DefaultPrivs();
+
+    /// <summary>
+    /// The privsep helper (docs/design.md) when the master started as root and then dropped
+    /// privileges: deliveries then run as the user through <c>posthorn deliver-as</c>. Null when
+    /// this process may deliver itself (it is root, or it is the unprivileged user that runs everything).
+    /// </summary>
+    internal Privsep.IPrivilegedDelivery? Privileged() =>
+        !UnixAccount.IsRoot && _directory is not null && _directory.TryFind<Privsep.IPrivilegedDelivery>("privsep", out var p) ? p : null;
+
+    /// <summary>Sends a mailbox, Maildir, file or command delivery to the privsep helper, as <paramref name="user"/>.</summary>
+    internal async Task<StepResult> DeliverAsAsync(Privsep.IPrivilegedDelivery privsep, Privsep.DeliverAsKind kind, LocalUser? user, string target, string sender, byte[] content, CancellationToken cancel,
+        Dictionary<string, string>? environment = null, string? workingDirectory = null)
+    {
+        if (user is null || user.Uid == 0 || user.Gid == 0)
+        {
+            Log.Warning(ProcessName, $"unknown or privileged default_privs account: {Settings.DefaultPrivs}");
+            return StepResult.Defer("4.3.5", "mail system configuration error");
+        }
+        var (methods, attempts, delay, stale) = Privsep.DeliverAsExecutor.LockFields(MailStore.MailboxLockOptions.FromConfig(Settings.Config));
+        var request = new Privsep.DeliverAsRequest(kind, user.Uid, user.Gid, target, sender, content, methods, attempts, delay, stale,
+            environment, CommandRunner.Shell(Settings), Settings.CommandTimeLimit.TotalSeconds, workingDirectory);
+        return (await privsep.DeliverAsync(request, cancel)).ToStep();
+    }
+
     /// <summary>An address with <c>@$myorigin</c> appended when it has no domain (canon_addr_internal).</summary>
     internal string Canonical(string address) =>
         address.Contains('@', StringComparison.Ordinal) ? address : address + "@" + Settings.MyOrigin;

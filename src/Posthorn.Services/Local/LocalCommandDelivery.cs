@@ -23,7 +23,7 @@ internal sealed class LocalCommandDelivery
     public async Task<StepResult> DeliverAsync(LocalDelivery delivery, LocalState state, string command, LocalUser? rights, CancellationToken cancel)
     {
         var settings = _agent.Settings;
-        var runAs = rights is { Uid: not 0 } ? rights : _agent.DefaultPrivs();
+        var runAs = _agent.RunAs(rights);
         if (UnixAccount.IsRoot && (runAs is null || runAs.Uid == 0))
         {
             _agent.Log.Warning(_agent.ProcessName, $"unknown or privileged default_privs account: {settings.DefaultPrivs}");
@@ -67,7 +67,11 @@ internal sealed class LocalCommandDelivery
         string? cwd = settings.ExecutionDirectory.Length > 0
             ? LocalExpand.Expand(settings.Config, settings.ExecutionDirectory, state, rights, settings.CommandFilter)
             : null;
-        var result = await CommandRunner.RunAsync(command, input, env, settings, runAs, cwd, cancel);
+        var environment = CommandRunner.Environment(settings, env);
+        var privsep = _agent.Privileged();
+        var result = privsep is not null
+            ? await _agent.DeliverAsAsync(privsep, Privsep.DeliverAsKind.Command, runAs, command, state.Sender, input, cancel, environment, cwd)
+            : await CommandRunner.RunAsync(command, input, environment, CommandRunner.Shell(settings), settings.CommandTimeLimit, runAs, cwd, cancel);
         return result.Outcome == Delivery.DeliveryOutcome.Delivered ? StepResult.Sent($"delivered to command: {command}") : result;
 
         void Export(string name, string? value)

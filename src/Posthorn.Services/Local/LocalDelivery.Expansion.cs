@@ -60,7 +60,7 @@ public sealed partial class LocalDelivery
                     Add(await _agent.Command.DeliverAsync(this, state, target.Text, state.Rights, cancel));
                 break;
             case AliasTargetKind.File:
-                Add(_agent.Mailbox.DeliverFile(this, state, target.Text));
+                Add(await _agent.Mailbox.DeliverFileAsync(this, state, target.Text, cancel));
                 break;
             default:
                 if (target.Text.StartsWith("~/", StringComparison.Ordinal))
@@ -72,7 +72,7 @@ public sealed partial class LocalDelivery
                     }
                     else
                     {
-                        Add(_agent.Mailbox.DeliverFile(this, state, Path.Join(state.Rights.Home, target.Text[2..])));
+                        Add(await _agent.Mailbox.DeliverFileAsync(this, state, Path.Join(state.Rights.Home, target.Text[2..]), cancel));
                     }
                     break;
                 }

@@ -43,6 +43,15 @@ internal sealed class LocalMailboxDelivery
         }
         var path = UserMailStore.LocalMailboxPath(Settings.Config, user.Name, user.Home);
         var prefix = Prefix(state, Settings.DeliveredHeader.Contains("file"));
+        if (_agent.Privileged() is { } privsep)
+        {
+            var kind = UserMailStore.IsMaildirPath(path) ? Privsep.DeliverAsKind.Maildir : Privsep.DeliverAsKind.Mbox;
+            var step = await _agent.DeliverAsAsync(privsep, kind, user, path, state.Sender, Bytes(delivery, prefix), cancel);
+            if (step.Outcome != Delivery.DeliveryOutcome.Delivered && kind == Privsep.DeliverAsKind.Mbox)
+                step = step with { Reason = $"cannot update mailbox {path} for user {user.Name}. {step.Reason}" };
+            delivery.Add(step);
+            return true;
+        }
         try
         {
             if (UserMailStore.IsMaildirPath(path))
@@ -73,13 +82,24 @@ internal sealed class LocalMailboxDelivery
     }
 
     /// <summary>deliver_file(): append to a file named in an alias, .forward or :include: file.</summary>
-    public StepResult DeliverFile(LocalDelivery delivery, LocalState state, string path)
+    public async Task<StepResult> DeliverFileAsync(LocalDelivery delivery, LocalState state, string path, CancellationToken cancel)
     {
         if (!Settings.AllowFiles.Contains(state.ExpansionClass))
             return StepResult.Bounce("5.7.1", "mail to file is restricted");
         if (delivery.BeenHere($"file {state.Rights?.Uid ?? 0} {path}"))
             return StepResult.Sent($"delivered to file: {path}");
         var prefix = Prefix(state, Settings.DeliveredHeader.Contains("file"));
+        if (_agent.Privileged() is { } privsep)
+        {
+            if (FileOwner.Get(path, follow: true) is { } fst && (fst.Mode & 0x49) != 0 && FileOwner.IsRegular(fst.Mode))
+                return StepResult.Bounce("5.7.1", "file is executable");
+            var maildir = UserMailStore.IsMaildirPath(path);
+            var step = await _agent.DeliverAsAsync(privsep, maildir ? Privsep.DeliverAsKind.Maildir : Privsep.DeliverAsKind.Mbox,
+                _agent.RunAs(state.Rights), path, state.Sender, Bytes(delivery, prefix), cancel);
+            if (step.Outcome == Delivery.DeliveryOutcome.Delivered)
+                return StepResult.Sent(maildir ? "delivered to maildir" : $"delivered to file: {path}");
+            return maildir ? step : step with { Reason = $"cannot append message to file {path}: {step.Reason}" };
+        }
         try
         {
             if (UserMailStore.IsMaildirPath(path))
@@ -91,7 +111,7 @@ internal sealed class LocalMailboxDelivery
             if (FileOwner.Get(path, follow: true) is { } st && (st.Mode & 0x49) != 0 && FileOwner.IsRegular(st.Mode))
                 return StepResult.Bounce("5.7.1", "file is executable");
             using (var s = delivery.Message.WithPrefix(prefix))
-                MboxWriter.Append(path, state.Sender, DateTime.Now, s, MailboxLockOptions.FromConfig(Settings.Config));
+                MboxWriter.Append(path, state.Sender, DateTime.Now, s, MailboxLockOptions.FromConfig(Settings.Config), cancel);
             return StepResult.Sent($"delivered to file: {path}");
         }
         catch (MailboxLockException e)
@@ -102,6 +122,12 @@ internal sealed class LocalMailboxDelivery
         {
             return StepResult.Failed(Dsn(e), UserMailStore.IsMaildirPath(path) ? $"maildir delivery failed: {e.Message}" : $"cannot append message to file {path}: {e.Message}");
         }
+    }
+
+    private static byte[] Bytes(LocalDelivery delivery, string prefix)
+    {
+        using var s = delivery.Message.WithPrefix(prefix);
+        return ((MemoryStream)s).ToArray();
     }
 
     /// <summary>The headers mail_copy() prepends for this copy.</summary>
