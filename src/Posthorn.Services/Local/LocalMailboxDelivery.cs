@@ -46,7 +46,7 @@ internal sealed class LocalMailboxDelivery
         if (_agent.Privileged() is { } privsep)
         {
             var kind = UserMailStore.IsMaildirPath(path) ? Privsep.DeliverAsKind.Maildir : Privsep.DeliverAsKind.Mbox;
-            var step = await _agent.DeliverAsAsync(privsep, kind, user, path, state.Sender, Bytes(delivery, prefix), cancel);
+            var step = await _agent.DeliverAsAsync(privsep, kind, SpoolRights(user), path, state.Sender, Bytes(delivery, prefix), cancel);
             if (step.Outcome != Delivery.DeliveryOutcome.Delivered && kind == Privsep.DeliverAsKind.Mbox)
                 step = step with { Reason = $"cannot update mailbox {path} for user {user.Name}. {step.Reason}" };
             delivery.Add(step);
@@ -122,6 +122,21 @@ internal sealed class LocalMailboxDelivery
         {
             return StepResult.Failed(Dsn(e), UserMailStore.IsMaildirPath(path) ? $"maildir delivery failed: {e.Message}" : $"cannot append message to file {path}: {e.Message}");
         }
+    }
+
+    /// <summary>
+    /// The rights for a mailbox in mail_spool_directory, as Postfix's mailbox.c chooses them: the
+    /// user, with the spool directory's group when that directory is group-writable (Debian's
+    /// root:mail 2775), so the mailbox and its dotlock can be created there.
+    /// </summary>
+    private LocalUser SpoolRights(LocalUser user)
+    {
+        if (Settings.Config.Get("home_mailbox").Length > 0)
+            return user;
+        var spool = Settings.Config.Get("mail_spool_directory").TrimEnd('/');
+        if (FileOwner.Get(spool, follow: true) is { } st && (st.Mode & 2) == 0 && (st.Mode & 0x10) != 0)
+            return user with { Gid = st.Gid };
+        return user;
     }
 
     private static byte[] Bytes(LocalDelivery delivery, string prefix)
