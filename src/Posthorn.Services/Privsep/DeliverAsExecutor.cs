@@ -40,6 +40,8 @@ public static class DeliverAsExecutor
                         _ => LockMethod.Fcntl,
                     }).ToList();
                     var options = new MailboxLockOptions(methods, Math.Max(1, r.LockAttempts), TimeSpan.FromSeconds(r.LockDelaySeconds), TimeSpan.FromSeconds(r.StaleLockSeconds));
+                    if (r.SizeLimit > 0 && (File.Exists(r.Target) ? new FileInfo(r.Target).Length : 0) + r.Content.Length + MboxWriter.FromLine(r.Sender, DateTime.Now).Length + 1 > r.SizeLimit)
+                        return new(Delivery.DeliveryOutcome.Bounced, "5.2.2", $"cannot append message to file {r.Target}: File too large");
                     using var s = new MemoryStream(r.Content, writable: false);
                     MboxWriter.Append(r.Target, r.Sender, DateTime.Now, s, options, cancel);
                     return new(Delivery.DeliveryOutcome.Delivered, "2.0.0", "delivered to mailbox");

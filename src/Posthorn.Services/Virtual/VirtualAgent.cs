@@ -29,8 +29,11 @@ public sealed class VirtualAgent : IDeliveryAgent
     private TableList? _uidMaps;
     private TableList? _gidMaps;
 
-    public VirtualAgent(MainConfig config, MailLog log, string processName = "virtual")
+    private readonly ServiceDirectory? _directory;
+
+    public VirtualAgent(MainConfig config, MailLog log, string processName = "virtual", ServiceDirectory? directory = null)
     {
+        _directory = directory;
         _config = config;
         _log = log;
         _processName = processName;
@@ -39,7 +42,7 @@ public sealed class VirtualAgent : IDeliveryAgent
 
     private MailboxLockOptions LockOptions { get; }
 
-    public ValueTask<DeliveryResult> DeliverAsync(DeliveryRequest request, CancellationToken cancellationToken)
+    public async ValueTask<DeliveryResult> DeliverAsync(DeliveryRequest request, CancellationToken cancellationToken)
     {
         var results = new List<RecipientResult>(request.Recipients.Count);
         LocalMessage? message = null;
@@ -54,7 +57,7 @@ public sealed class VirtualAgent : IDeliveryAgent
         }
         foreach (var r in request.Recipients)
         {
-            var step = message is null ? StepResult.Defer("4.3.0", $"error reading message file: {readError}") : Deliver(request, r, message);
+            var step = message is null ? StepResult.Defer("4.3.0", $"error reading message file: {readError}") : await DeliverAsync(request, r, message, cancellationToken);
             results.Add(new RecipientResult(r, step.Outcome, step.Dsn, step.Reason, request.Transport,
                 DsnAction: step.Outcome switch
                 {
@@ -63,10 +66,10 @@ public sealed class VirtualAgent : IDeliveryAgent
                     _ => "failed",
                 }));
         }
-        return ValueTask.FromResult(new DeliveryResult(results));
+        return new DeliveryResult(results);
     }
 
-    private StepResult Deliver(DeliveryRequest request, DeliveryRecipient recipient, LocalMessage message)
+    private async Task<StepResult> DeliverAsync(DeliveryRequest request, DeliveryRecipient recipient, LocalMessage message, CancellationToken cancel)
     {
         var user = recipient.Address.ToLowerInvariant();
         string? result, uidText, gidText;
@@ -127,6 +130,8 @@ public sealed class VirtualAgent : IDeliveryAgent
             returnPath: true);
         long limit = _config.GetLong("virtual_mailbox_limit");
         bool maildir = UserMailStore.IsMaildirPath(path);
+        if (!UnixAccount.IsRoot && _directory is not null && _directory.TryFind<Privsep.IPrivilegedDelivery>("privsep", out var privsep))
+            return await ViaPrivsepAsync(privsep, request, message, prefix, path, uid, gid, limit, cancel);
         try
         {
             using var content = message.WithPrefix(prefix);
@@ -142,7 +147,7 @@ public sealed class VirtualAgent : IDeliveryAgent
             // From_ line, the quoted copy and the blank line: at least content + 60 bytes.
             if (limit > 0 && existing + content.Length + MboxWriter.FromLine(request.Sender, DateTime.Now).Length + 1 > limit)
                 return StepResult.Bounce("5.2.2", $"delivery failed to mailbox {path}: cannot append message to file {path}: File too large");
-            MboxWriter.Append(path, request.Sender, DateTime.Now, content, LockOptions);
+            MboxWriter.Append(path, request.Sender, DateTime.Now, content, LockOptions, cancel);
             ChownIfRoot(path, uid, gid);
             return StepResult.Sent("delivered to mailbox");
         }
@@ -155,6 +160,24 @@ public sealed class VirtualAgent : IDeliveryAgent
             // virtual(8) treats mailbox problems as temporary (mbox_open with "4.2.0").
             return StepResult.Defer("4.2.0", maildir ? $"maildir delivery failed: {e.Message}" : $"delivery failed to mailbox {path}: {e.Message}");
         }
+    }
+
+    /// <summary>Delivery as the virtual uid/gid through the privsep helper (master started by root).</summary>
+    private async Task<StepResult> ViaPrivsepAsync(Privsep.IPrivilegedDelivery privsep, DeliveryRequest request, LocalMessage message, string prefix, string path, uint uid, uint gid, long limit, CancellationToken cancel)
+    {
+        bool maildir = UserMailStore.IsMaildirPath(path);
+        byte[] bytes;
+        using (var s = (MemoryStream)message.WithPrefix(prefix))
+            bytes = s.ToArray();
+        if (limit > 0 && maildir && bytes.Length > limit)
+            return StepResult.Bounce("5.2.2", $"maildir delivery failed: create maildir file {path}tmp: File too large");
+        var (methods, attempts, delay, stale) = Privsep.DeliverAsExecutor.LockFields(LockOptions);
+        var r = await privsep.DeliverAsync(new Privsep.DeliverAsRequest(maildir ? Privsep.DeliverAsKind.Maildir : Privsep.DeliverAsKind.Mbox,
+            uid, gid, path, request.Sender, bytes, methods, attempts, delay, stale, SizeLimit: maildir ? 0 : limit), cancel);
+        if (r.Outcome == DeliveryOutcome.Delivered || maildir)
+            return r.ToStep();
+        // virtual(8) treats mailbox problems as temporary, except a full mailbox.
+        return StepResult.Failed(r.Dsn == "5.2.2" ? "5.2.2" : r.Dsn.StartsWith('5') ? "4.2.0" : r.Dsn, $"delivery failed to mailbox {path}: {r.Reason}");
     }
 
     private static StepResult ConfigError() => StepResult.Defer("4.3.5", "mail system configuration error");
@@ -180,5 +203,5 @@ public sealed class VirtualAgent : IDeliveryAgent
 internal sealed class VirtualService : IMailService
 {
     public Task RunAsync(ServiceContext context, CancellationToken stopping) =>
-        DeliveryAgentHost.HoldAsync(context, new VirtualAgent(context.Config, context.Log, context.ProcessName), stopping);
+        DeliveryAgentHost.HoldAsync(context, new VirtualAgent(context.Config, context.Log, context.ProcessName, context.Directory), stopping);
 }
