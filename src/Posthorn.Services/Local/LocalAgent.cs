@@ -64,7 +64,18 @@ public sealed class LocalAgent : IDeliveryAgent
         }
         var delivery = new LocalDelivery(this, request, message);
         foreach (var r in request.Recipients)
-            results.Add(await delivery.DeliverAsync(r, cancellationToken));
+        {
+            try
+            {
+                results.Add(await delivery.DeliverAsync(r, cancellationToken));
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException or ArgumentException or FormatException)
+            {
+                // A delivery agent never throws for one recipient's problem: defer it and say why.
+                Log.Warning(ProcessName, $"{request.QueueId}: {r.Address}: {e.Message}");
+                results.Add(new RecipientResult(r, DeliveryOutcome.Deferred, "4.3.0", $"local delivery failed: {e.Message}", request.Transport, DsnAction: "delayed"));
+            }
+        }
         return new DeliveryResult(results);
     }
 

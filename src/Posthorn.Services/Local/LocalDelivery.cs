@@ -56,7 +56,7 @@ public sealed partial class LocalDelivery
         var pick = _steps.FirstOrDefault(s => s.Outcome == DeliveryOutcome.Deferred)
             ?? _steps.FirstOrDefault(s => s.Outcome == DeliveryOutcome.Bounced)
             ?? _steps.FirstOrDefault()
-            ?? StepResult.Sent("discarded");
+            ?? StepResult.Sent("duplicate delivery suppressed");
         return new RecipientResult(recipient, pick.Outcome, pick.Dsn, pick.Reason, _request.Transport,
             DsnAction: pick.Outcome switch
             {
@@ -107,7 +107,7 @@ public sealed partial class LocalDelivery
             if (await AliasAsync(state, a, cancel))
                 return;
         }
-        catch (TableLookupException e)
+        catch (Exception e) when (e is TableLookupException or TableOpenException)
         {
             _agent.Log.Warning(_agent.ProcessName, $"alias_maps lookup failure for {a.Local}: {e.Message}");
             Add(StepResult.Defer("4.3.0", "alias database unavailable"));

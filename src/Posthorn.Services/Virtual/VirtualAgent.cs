@@ -81,7 +81,7 @@ public sealed class VirtualAgent : IDeliveryAgent
             uidText = Find(_uidMaps ??= Maps("virtual_uid_maps"), user);
             gidText = Find(_gidMaps ??= Maps("virtual_gid_maps"), user);
         }
-        catch (TableLookupException e)
+        catch (Exception e) when (e is TableLookupException or TableOpenException)
         {
             _log.Warning(_processName, $"table lookup {user}: {e.Message}");
             return ConfigError();

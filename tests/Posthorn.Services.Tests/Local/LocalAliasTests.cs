@@ -256,4 +256,27 @@ public sealed class LocalAliasTests
         Assert.Equal("5.4.6", r.DsnStatus);
         Assert.Equal("recipient nesting limit exceeded", r.Reason);
     }
+
+    [Fact]
+    public async Task Alias_with_extension_is_looked_up_before_the_bare_name()
+    {
+        using var f = new LocalFixture("alice", "bob");
+        f.Aliases("sales: alice\nsales+eu: bob\n");
+        var agent = f.Agent();
+        await LocalFixture.DeliverOne(agent, "sales+eu@example.com");
+        Assert.True(File.Exists(f.SpoolFile("bob")));
+        Assert.False(File.Exists(f.SpoolFile("alice")));
+        await LocalFixture.DeliverOne(agent, "sales+us@example.com");
+        Assert.True(File.Exists(f.SpoolFile("alice")));
+    }
+
+    [Fact]
+    public async Task Unavailable_alias_database_defers()
+    {
+        using var f = new LocalFixture("alice");
+        var r = await LocalFixture.DeliverOne(f.Agent($"alias_maps = hash:{f.Root}/missing"), "alice@example.com");
+        Assert.Equal(DeliveryOutcome.Deferred, r.Outcome);
+        Assert.Equal("4.3.0", r.DsnStatus);
+        Assert.Equal("alias database unavailable", r.Reason);
+    }
 }
