@@ -20,6 +20,8 @@ public static class CommandRegistry
         new("postmap", "Postfix lookup table management", Postmap.PostmapCommand.Run),
         new("postalias", "Postfix alias database maintenance", Postalias.PostaliasCommand.Run),
         new("newaliases", "rebuild the alias database (sendmail -bi)", Postalias.NewaliasesCommand.Run),
+        new("deliver-as", "perform one local delivery as the recipient (privsep)", DeliverAs.DeliverAsCommand.Run, Hidden: true),
+        new("privsep", "root helper that runs deliver-as (started by the master)", DeliverAs.DeliverAsCommand.RunPrivsep, Hidden: true),
     ];
 
     public static CommandInfo? Find(string name) => All.FirstOrDefault(c => c.Name == name);

@@ -90,7 +90,10 @@ public sealed class MasterDaemon
                 generation = ServiceGeneration.Prepare(main, master, _catalog, log, null, _reported, strict: true);
                 trigger = QmgrTriggerReceiver.Open(queueDirectory, owner, log, _directory);
                 if (owner is not null)
+                {
+                    Privsep.PrivsepClient.Register(_directory, log);
                     Privileges.DropTo(owner);
+                }
             }
             catch (Exception e) when (e is ConfigException or IOException or InvalidOperationException or UnauthorizedAccessException)
             {

@@ -14,5 +14,7 @@ public static class ServiceFactories
         new("discard", _ => new Discard.DiscardService()),
         new("pop3d", _ => new Pop3d.Pop3dService()),
         new("lmtpd", _ => new Lmtpd.LmtpdService()),
+        new("local", _ => new Local.LocalService()),
+        new("virtual", _ => new Virtual.VirtualService()),
     ];
 }
