@@ -27,9 +27,15 @@ public enum ServiceKind
 /// </summary>
 public sealed class ServiceCatalog
 {
-    /// <summary>Helper daemons whose job the single process does itself.</summary>
+    /// <summary>
+    /// Helper daemons whose job the single process does itself: cleanup and trivial-rewrite are
+    /// libraries inside smtpd, pickup and qmgr (which registers the "cleanup" submitter); qmgr
+    /// writes bounce, defer and trace notices; postqueue reads the queue itself (showq) and asks
+    /// qmgr to flush (flush).
+    /// </summary>
     public static FrozenSet<string> BuiltInCommands { get; } = FrozenSet.Create(StringComparer.Ordinal,
-        "anvil", "scache", "tlsmgr", "proxymap", "proxywrite", "postlogd", "dnsblog", "tlsproxy");
+        "anvil", "scache", "tlsmgr", "proxymap", "proxywrite", "postlogd", "dnsblog", "tlsproxy",
+        "cleanup", "trivial-rewrite", "bounce", "showq", "flush");
 
     /// <summary>Every command of Postfix 3.7's master.cf and Posthorn's mail-access servers.</summary>
     public static FrozenSet<string> KnownCommands { get; } = FrozenSet.Create(StringComparer.Ordinal,
