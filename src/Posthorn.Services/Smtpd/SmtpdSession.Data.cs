@@ -151,6 +151,7 @@ public sealed partial class SmtpdSession
     private async ValueTask<bool> EndOfMessageAsync(bool tooBig, GuardedSink sink, bool bdat, long size, CancellationToken ct)
     {
         var writer = _writer!;
+        _check.Where = "END-OF-MESSAGE";
         try
         {
             if (tooBig)

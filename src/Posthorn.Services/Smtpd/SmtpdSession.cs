@@ -43,7 +43,8 @@ public sealed partial class SmtpdSession : IDisposable
     private bool _bareLfNote;
     private string? _accessDenied;
     private bool _esmtp;
-    private string? _pendingPeek;   // input after the current command line, for pipelining checks
+    private string? _pendingPeek;
+    private string? _inCommand;     // the command running now, counted as failed if the session breaks   // input after the current command line, for pipelining checks
 
     public SmtpdSession(SmtpdServer server, PipeReader input, PipeWriter output, IPAddress clientAddress, int clientPort = 0)
     {
@@ -106,9 +107,11 @@ public sealed partial class SmtpdSession : IDisposable
         }
         finally
         {
-            AbortTransaction();
+            if (_inCommand is not null)
+                _stats.Count(_inCommand, false);
             if (_reason is not null)
                 LogAbnormalEnd();
+            AbortTransaction();
             _server.Log.Info(Process, "disconnect from " + _check.NameAddress + _stats.Format(_bareLfNote));
         }
     }
@@ -254,9 +257,12 @@ public sealed partial class SmtpdSession : IDisposable
                     break;
                 }
             }
+            _check.Where = _where;
+            _inCommand = statName;
             bool ok = parsed.IsError
                 ? await SyntaxErrorAsync(parsed.Error!).ConfigureAwait(false)
                 : await DispatchAsync(parsed.Command!, ct).ConfigureAwait(false);
+            _inCommand = null;
             _stats.Count(statName, ok);
             if (!ok)
                 _errorCount++;
