@@ -22,6 +22,7 @@ public sealed class SmtpdServer
 {
     private readonly ServiceDirectory? _directory;
     private readonly NetworkList _eventLimitExceptions;
+    private readonly NetworkList _bareNewlineExclusions;
 
     public SmtpdServer(MainConfig config, MailLog log, string processName = "smtpd", string serviceName = "smtp",
         ServiceDirectory? directory = null, IMailHostLookup? dns = null,
@@ -44,6 +45,7 @@ public sealed class SmtpdServer
         foreach (var w in HeaderRewrite.Warnings)
             Log.Warning(processName, w);
         _eventLimitExceptions = NetworkList.ForParameter(config, "smtpd_client_event_limit_exceptions", maps);
+        _bareNewlineExclusions = NetworkList.ForParameter(config, "smtpd_forbid_bare_newline_exclusions", maps);
         Anvil = new Anvil(Settings.AnvilRateTimeUnit);
         if (nameLookup is null)
         {
@@ -82,6 +84,9 @@ public sealed class SmtpdServer
 
     /// <summary>The client is exempt from connection count/rate limits.</summary>
     public bool IsEventLimitException(string name, IPAddress address) => _eventLimitExceptions.Matches(name, address);
+
+    /// <summary>smtpd_forbid_bare_newline_exclusions: clients to which smtpd_forbid_bare_newline does not apply.</summary>
+    public bool IsBareNewlineExcluded(string name, IPAddress address) => _bareNewlineExclusions.Matches(name, address);
 
     /// <summary>Queue space for a message of this size (queue_minfree, Postfix's smtpd_check_queue).</summary>
     public bool HasQueueSpace(long messageSize)

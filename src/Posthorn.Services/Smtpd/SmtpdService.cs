@@ -22,7 +22,11 @@ public sealed class SmtpdService : IMailService
         var server = new SmtpdServer(context.Config, context.Log, context.ProcessName, context.Entry.Name, context.Directory);
         var sessions = new List<Task>();
         using var sessionsStop = new CancellationTokenSource();
-        var accepts = context.Listeners.Select(l => AcceptLoopAsync(server, l, sessions, sessionsStop.Token, stopping)).ToList();
+        // master.cf's maxproc (or default_process_limit): at most this many sessions at once;
+        // further clients wait in the listen queue, as they wait for a free smtpd process in Postfix.
+        int limit = context.Entry.ProcessLimit ?? context.Config.GetInt("default_process_limit");
+        using var slots = new SemaphoreSlim(limit > 0 ? limit : int.MaxValue);
+        var accepts = context.Listeners.Select(l => AcceptLoopAsync(server, l, sessions, slots, sessionsStop.Token, stopping)).ToList();
         await Task.WhenAll(accepts).ConfigureAwait(false);
         Task[] running;
         lock (sessions)
@@ -30,7 +34,7 @@ public sealed class SmtpdService : IMailService
         await Task.WhenAll(running).ConfigureAwait(false);
     }
 
-    private static async Task AcceptLoopAsync(SmtpdServer server, Socket listener, List<Task> sessions,
+    private static async Task AcceptLoopAsync(SmtpdServer server, Socket listener, List<Task> sessions, SemaphoreSlim slots,
         CancellationToken sessionToken, CancellationToken stopping)
     {
         while (!stopping.IsCancellationRequested)
@@ -38,23 +42,44 @@ public sealed class SmtpdService : IMailService
             Socket client;
             try
             {
-                client = await listener.AcceptAsync(stopping).ConfigureAwait(false);
+                await slots.WaitAsync(stopping).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
                 return;
             }
+            try
+            {
+                client = await listener.AcceptAsync(stopping).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                slots.Release();
+                return;
+            }
             catch (SocketException e)
             {
+                slots.Release();
                 server.Log.Warning(server.ProcessName, $"accept: {e.Message}");
                 await Task.Delay(100, CancellationToken.None).ConfigureAwait(false);
                 continue;
             }
             catch (ObjectDisposedException)
             {
+                slots.Release();
                 return;
             }
-            var task = Task.Run(() => RunSessionAsync(server, client, sessionToken), CancellationToken.None);
+            var task = Task.Run(async () =>
+            {
+                try
+                {
+                    await RunSessionAsync(server, client, sessionToken).ConfigureAwait(false);
+                }
+                finally
+                {
+                    slots.Release();
+                }
+            }, CancellationToken.None);
             lock (sessions)
             {
                 sessions.RemoveAll(t => t.IsCompleted);

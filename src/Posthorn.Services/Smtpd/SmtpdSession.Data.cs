@@ -35,7 +35,7 @@ public sealed partial class SmtpdSession
         await FlushAsync().ConfigureAwait(false);
         _dataStarted = true;
         _dataBytes = 0;
-        var reader = new SmtpDataReader(_s.MessageSizeLimit, normalizeBareLf: _s.BareNewline != BareNewlinePolicy.No);
+        var reader = new SmtpDataReader(_s.MessageSizeLimit, normalizeBareLf: _bareNewline != BareNewlinePolicy.No);
         while (true)
         {
             var result = await ReadAsync(ct).ConfigureAwait(false);
@@ -52,14 +52,14 @@ public sealed partial class SmtpdSession
         _where = "END-OF-MESSAGE";
         if (reader.SawBareLf)
         {
-            if (_s.BareNewline == BareNewlinePolicy.Reject)
+            if (_bareNewline == BareNewlinePolicy.Reject)
             {
                 LogWhatsup("reject", "bare <LF> received");
                 AbortTransaction();
                 await ReplyAsync($"{_s.BareNewlineRejectCode} 5.5.2 {_s.MyHostname} Error: bare <LF> received").ConfigureAwait(false);
                 return false;
             }
-            if (_s.BareNewline == BareNewlinePolicy.Note)
+            if (_bareNewline == BareNewlinePolicy.Note)
                 _bareLfNote = true;
         }
         return await EndOfMessageAsync(reader.TooBig, sink, bdat: false, reader.Size, ct).ConfigureAwait(false);

@@ -43,8 +43,9 @@ public sealed partial class SmtpdSession : IDisposable
     private bool _bareLfNote;
     private string? _accessDenied;
     private bool _esmtp;
-    private string? _pendingPeek;
-    private string? _inCommand;     // the command running now, counted as failed if the session breaks   // input after the current command line, for pipelining checks
+    private string? _pendingPeek;   // input after the current command line, for pipelining checks
+    private string? _inCommand;     // the command running now, counted as failed if the session breaks
+    private BareNewlinePolicy _bareNewline;   // smtpd_forbid_bare_newline, unless the client is excluded
 
     public SmtpdSession(SmtpdServer server, PipeReader input, PipeWriter output, IPAddress clientAddress, int clientPort = 0)
     {
@@ -124,6 +125,7 @@ public sealed partial class SmtpdSession : IDisposable
         _check.ClientNameStatus = names.NameStatus;
         _check.ReverseNameStatus = names.ReverseStatus;
         _server.Log.Info(Process, "connect from " + _check.NameAddress);
+        _bareNewline = _server.IsBareNewlineExcluded(_check.ClientName, _check.ClientAddress) ? BareNewlinePolicy.No : _s.BareNewline;
 
         if (PeekPending(out var early))
         {
@@ -203,13 +205,13 @@ public sealed partial class SmtpdSession : IDisposable
             }
             if (line.HasBareNewline)
             {
-                if (_s.BareNewline == BareNewlinePolicy.Reject)
+                if (_bareNewline == BareNewlinePolicy.Reject)
                 {
                     LogWhatsup("reject", "bare <LF> received");
                     await ReplyAsync($"{_s.BareNewlineRejectCode} 5.5.2 {_s.MyHostname} Error: bare <LF> received").ConfigureAwait(false);
                     break;
                 }
-                if (_s.BareNewline == BareNewlinePolicy.Note)
+                if (_bareNewline == BareNewlinePolicy.Note)
                     _bareLfNote = true;
             }
             if (parsed.IsError && parsed.Error != SmtpReplies.CommandNotRecognized && parsed.Command is null

@@ -172,12 +172,37 @@ public sealed class SmtpdSessionTests
     [Fact]
     public async Task Bare_LF_command_is_rejected_with_reject_policy()
     {
-        using var f = new SmtpdFixture("smtpd_forbid_bare_newline = reject");
+        using var f = new SmtpdFixture("smtpd_forbid_bare_newline = reject\nsmtpd_forbid_bare_newline_exclusions =");
         await using var c = f.Connect();
         await Greet(c);
         await c.SendAsync("EHLO client\n");
         Assert.Equal("550 5.5.2 mail.example.com Error: bare <LF> received", await c.ReadReplyAsync());
         await c.Run;
+    }
+
+    [Fact]
+    public async Task Bare_LF_is_allowed_for_clients_in_the_exclusions()
+    {
+        using var f = new SmtpdFixture("smtpd_forbid_bare_newline = reject");
+        await using var c = f.Connect();
+        await Greet(c);
+        await c.SendAsync("EHLO client\n");
+        Assert.StartsWith("250-mail.example.com", await c.ReadReplyAsync());
+    }
+
+    [Fact]
+    public async Task Bare_LF_in_DATA_is_rejected_and_nothing_queued()
+    {
+        using var f = new SmtpdFixture("smtpd_forbid_bare_newline = reject\nsmtpd_forbid_bare_newline_exclusions =");
+        await using var c = f.Connect();
+        await Greet(c);
+        await c.CommandAsync("EHLO client");
+        await c.CommandAsync("MAIL FROM:<a@example.org>");
+        await c.CommandAsync("RCPT TO:<bob@example.com>");
+        await c.CommandAsync("DATA");
+        await c.SendAsync("Subject: x\r\n\r\nbare\nline\r\n");
+        Assert.Equal("550 5.5.2 mail.example.com Error: bare <LF> received", await c.CommandAsync("."));
+        Assert.Empty(f.Files());
     }
 
     [Fact]
