@@ -227,8 +227,25 @@ public sealed partial class SmtpdSession : IDisposable
             int index = SmtpdCommandStats.IndexOf(verb);
             string statName = SmtpdCommandStats.Names[index];
             bool known = statName != "unknown" && statName is not ("xclient" or "xforward");
+            if (_s.NoopCommands.Contains(verb))
+            {
+                // smtpd_noop_commands: answered as NOOP, not counted (as Postfix).
+                await ReplyAsync("250 2.0.0 Ok").ConfigureAwait(false);
+                if (_junkCommands++ > _s.JunkCommandLimit)
+                    _errorCount++;
+                continue;
+            }
             if (!known)
+            {
                 _where = "UNKNOWN";
+                if (IsHeaderLabel(verb))
+                {
+                    _stats.Count("unknown", false);
+                    _server.Log.Warning(Process, $"non-SMTP command from {_check.NameAddress}: {Truncate(Escape(line.Text), 100)}");
+                    await ReplyAsync("221 2.7.0 Error: I can break rules, too. Goodbye.").ConfigureAwait(false);
+                    break;
+                }
+            }
             if (_accessDenied is not null && statName != "quit")
             {
                 _stats.Count(statName, false);
@@ -373,6 +390,19 @@ public sealed partial class SmtpdSession : IDisposable
         _check.IllegalPipelining = true;
         _server.Log.Info(Process, $"improper command pipelining after {_where} from {_check.NameAddress}: {data}");
     }
+
+    /// <summary>Postfix's is_header(): a header label ("Subject:", "Host:") where a command should be.</summary>
+    internal static bool IsHeaderLabel(string word)
+    {
+        if (word.Length < 2 || word[^1] != ':')
+            return false;
+        foreach (char c in word.AsSpan(0, word.Length - 1))
+            if (c <= ' ' || c >= 127 || c == ':')
+                return false;
+        return true;
+    }
+
+    private static string Truncate(string s, int max) => s.Length <= max ? s : s[..max];
 
     /// <summary>Postfix's escape(): control characters as \r, \n, \t or \ooo.</summary>
     internal static string Escape(ReadOnlySequence<byte> bytes)

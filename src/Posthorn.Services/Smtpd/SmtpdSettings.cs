@@ -37,7 +37,11 @@ public sealed class SmtpdSettings
         BareNewlineRejectCode = config.GetInt("smtpd_forbid_bare_newline_reject_code");
         ContentFilter = config.Get("content_filter");
         DelayReject = config.GetBool("smtpd_delay_reject");
+        NoopCommands = new HashSet<string>(config.GetList("smtpd_noop_commands"), StringComparer.OrdinalIgnoreCase);
     }
+
+    /// <summary>smtpd_noop_commands: commands answered with 250 and otherwise ignored.</summary>
+    public IReadOnlySet<string> NoopCommands { get; }
 
     public string MyHostname { get; }
 

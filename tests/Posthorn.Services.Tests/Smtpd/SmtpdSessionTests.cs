@@ -365,6 +365,27 @@ public sealed class SmtpdSessionTests
         Assert.Equal("500 5.5.2 Error: command not recognized", await c.CommandAsync("FOO"));
     }
 
+    [Fact]
+    public async Task Http_headers_sent_as_commands_end_the_session()
+    {
+        using var f = new SmtpdFixture();
+        await using var c = f.Connect();
+        await Greet(c);
+        Assert.Equal("500 5.5.2 Error: command not recognized", await c.CommandAsync("GET / HTTP/1.1"));
+        Assert.Equal("221 2.7.0 Error: I can break rules, too. Goodbye.", await c.CommandAsync("Host: mail.example.com"));
+        await c.Run;
+        Assert.Contains("warning: non-SMTP command from localhost[127.0.0.1]: Host: mail.example.com", f.Log);
+    }
+
+    [Fact]
+    public async Task Smtpd_noop_commands_are_answered_with_250()
+    {
+        using var f = new SmtpdFixture("smtpd_noop_commands = XYZZY");
+        await using var c = f.Connect();
+        await Greet(c);
+        Assert.Equal("250 2.0.0 Ok", await c.CommandAsync("xyzzy now"));
+    }
+
     private sealed class RecordingTrigger : IQmgrTrigger
     {
         public List<char> Requests { get; } = [];
