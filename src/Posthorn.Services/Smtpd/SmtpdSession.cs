@@ -361,12 +361,7 @@ public sealed partial class SmtpdSession : IDisposable
         if (_in.TryRead(out var ready))
             return ready;
         await FlushAsync().ConfigureAwait(false);
-        if (!_readTimeout.TryReset())
-        {
-            _readTimeout.Dispose();
-            _readTimeout = new CancellationTokenSource();
-        }
-        _readTimeout.CancelAfter(_s.Timeout);
+        RestartTimeout();
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, _readTimeout.Token);
         return await _in.ReadAsync(linked.Token).ConfigureAwait(false);
     }
@@ -480,10 +475,23 @@ public sealed partial class SmtpdSession : IDisposable
         }
     }
 
+    /// <summary>Sends the buffered replies; a client that does not read them within smtpd_timeout times out.</summary>
     private async ValueTask FlushAsync()
     {
-        if (_out.UnflushedBytes > 0 || !_out.CanGetUnflushedBytes)
-            await _out.FlushAsync().ConfigureAwait(false);
+        if (_out.CanGetUnflushedBytes && _out.UnflushedBytes == 0)
+            return;
+        RestartTimeout();
+        await _out.FlushAsync(_readTimeout.Token).ConfigureAwait(false);
+    }
+
+    private void RestartTimeout()
+    {
+        if (!_readTimeout.TryReset())
+        {
+            _readTimeout.Dispose();
+            _readTimeout = new CancellationTokenSource();
+        }
+        _readTimeout.CancelAfter(_s.Timeout);
     }
 
     /// <summary>"NOQUEUE: reject: DATA from name[addr]: text; from=&lt;s&gt; to=&lt;r&gt; proto=ESMTP helo=&lt;h&gt;".</summary>
