@@ -23,6 +23,7 @@ public sealed class SmtpdServer
     private readonly ServiceDirectory? _directory;
     private readonly NetworkList _eventLimitExceptions;
     private readonly NetworkList _bareNewlineExclusions;
+    private readonly DomainList _fastFlushDomains;
 
     public SmtpdServer(MainConfig config, MailLog log, string processName = "smtpd", string serviceName = "smtp",
         ServiceDirectory? directory = null, IMailHostLookup? dns = null,
@@ -46,6 +47,7 @@ public sealed class SmtpdServer
             Log.Warning(processName, w);
         _eventLimitExceptions = NetworkList.ForParameter(config, "smtpd_client_event_limit_exceptions", maps);
         _bareNewlineExclusions = NetworkList.ForParameter(config, "smtpd_forbid_bare_newline_exclusions", maps);
+        _fastFlushDomains = DomainList.ForParameter(config, "fast_flush_domains", maps);
         Anvil = new Anvil(Settings.AnvilRateTimeUnit);
         if (nameLookup is null)
         {
@@ -87,6 +89,9 @@ public sealed class SmtpdServer
 
     /// <summary>smtpd_forbid_bare_newline_exclusions: clients to which smtpd_forbid_bare_newline does not apply.</summary>
     public bool IsBareNewlineExcluded(string name, IPAddress address) => _bareNewlineExclusions.Matches(name, address);
+
+    /// <summary>fast_flush_domains: the destinations ETRN may flush (Postfix's flush(8) refuses others).</summary>
+    public bool IsFastFlushDomain(string domain) => _fastFlushDomains.Matches(domain);
 
     /// <summary>Queue space for a message of this size (queue_minfree, Postfix's smtpd_check_queue).</summary>
     public bool HasQueueSpace(long messageSize)

@@ -204,6 +204,12 @@ public sealed partial class SmtpdSession
             await ReplyAsync(err).ConfigureAwait(false);
             return false;
         }
+        if (!_server.IsFastFlushDomain(domain))
+        {
+            // flush(8)'s answer for a destination outside fast_flush_domains.
+            await ReplyAsync($"459 <{domain}>: service unavailable").ConfigureAwait(false);
+            return false;
+        }
         if (!_server.TriggerQmgr('F'))
         {
             // Postfix's reply when the flush service cannot be reached.

@@ -244,7 +244,7 @@ public sealed class SmtpdSessionTests
     [Fact]
     public async Task Etrn_without_a_queue_manager_is_458_and_with_one_starts_the_queue()
     {
-        using var f = new SmtpdFixture("smtpd_etrn_restrictions = permit_mynetworks, reject");
+        using var f = new SmtpdFixture("smtpd_etrn_restrictions = permit_mynetworks, reject\nfast_flush_domains = example.org");
         await using var c = f.Connect();
         await Greet(c);
         await c.CommandAsync("EHLO client");
@@ -254,6 +254,7 @@ public sealed class SmtpdSessionTests
         Assert.Equal("250 Queuing started", await c.CommandAsync("ETRN example.org"));
         Assert.Equal(['F'], trigger.Requests);
         Assert.Equal("501 Error: invalid parameter syntax", await c.CommandAsync("ETRN bad!name"));
+        Assert.Equal("459 <other.example>: service unavailable", await c.CommandAsync("ETRN other.example"));
     }
 
     [Fact]
