@@ -207,6 +207,25 @@ public sealed class SmtpdEndToEndTests
         Assert.Empty(QueueFiles(ms));
     }
 
+    [Fact]
+    public void Submission_style_service_takes_its_o_overrides()
+    {
+        int port = MailSystem.FreePort(), sub = MailSystem.FreePort();
+        using var ms = new MailSystem($"{port} inet n - n - - smtpd\n{sub} inet n - n - - smtpd -o syslog_name=posthorn/submission -o smtpd_banner=submission.$myhostname -o smtpd_relay_restrictions=reject\n",
+            extraMainCf: MainCf);
+        Assert.Equal(0, ms.Postfix("start").ExitCode);
+        using (var c = new Conversation(sub))
+        {
+            Assert.Equal("220 submission.mail.example.test", c.Reply());
+            c.Command("EHLO client.example.org");
+            c.Command("MAIL FROM:<alice@example.org>");
+            Assert.Equal("554 5.7.1 <bob@mail.example.test>: Recipient address rejected: Access denied", c.Command("RCPT TO:<bob@mail.example.test>"));
+        }
+        using (var c = new Conversation(port))
+            Assert.Equal("220 mail.example.test ESMTP Posthorn", c.Reply());
+        Assert.True(ms.WaitForLog("posthorn/submission/smtpd["), ms.Log);
+    }
+
     internal static CommandResult RunPython(string script, int timeoutMs = 120_000)
     {
         var path = Path.Combine(Path.GetTempPath(), $"smtpd-e2e-{Guid.NewGuid():N}.py");
