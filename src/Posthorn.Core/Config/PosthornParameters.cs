@@ -35,6 +35,7 @@ public static class PosthornParameters
         // local delivery and the privilege helper (docs/local.md).
 
         // smtpd additions (docs/smtpd.md).
+        new("posthorn_smtpd_client_lookup_timeout", "10s", ParameterKind.Time),
 
         // smtp/lmtp client additions (docs/smtp.md).
     ];

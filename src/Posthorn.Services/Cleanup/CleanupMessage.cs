@@ -62,6 +62,9 @@ public sealed class CleanupMessage
     /// <summary>The log lines so far.</summary>
     public IReadOnlyList<CleanupLogEntry> Log => _state.Log;
 
+    /// <summary>The envelope sender after rewriting (known once the message has begun).</summary>
+    public string Sender => _state.Sender;
+
     /// <summary>
     /// One line of message content (no CR/LF), header or body: the first empty line ends the
     /// headers. This is what smtpd's DATA and pickup feed.

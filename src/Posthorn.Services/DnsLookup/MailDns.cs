@@ -62,6 +62,17 @@ public sealed class MailDns : IMailHostLookup
         return (s4 == DnsLookupStatus.Retry || s6 == DnsLookupStatus.Retry ? DnsLookupStatus.Retry : DnsLookupStatus.NotFound, addresses);
     }
 
+    /// <summary>PTR records of an address (smtpd's client name lookup), names without the final dot.</summary>
+    public async ValueTask<(DnsLookupStatus Status, IReadOnlyList<string> Names)> LookupPtrAsync(IPAddress address, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        var (status, response) = await QueryAsync(address.GetArpaName(), QueryType.PTR, ct);
+        if (status != DnsLookupStatus.Ok || response is null)
+            return (status, []);
+        var names = response.Answers.PtrRecords().Select(r => r.PtrDomainName.Value.TrimEnd('.')).ToList();
+        return (names.Count > 0 ? DnsLookupStatus.Ok : DnsLookupStatus.NotFound, names);
+    }
+
     public async ValueTask<DnsLookupStatus> LookupMailHostAsync(string domain, CancellationToken cancellationToken)
     {
         var (status, _) = await LookupMxAsync(domain, cancellationToken);

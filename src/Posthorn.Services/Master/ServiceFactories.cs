@@ -16,5 +16,6 @@ public static class ServiceFactories
         new("lmtpd", _ => new Lmtpd.LmtpdService()),
         new("local", _ => new Local.LocalService()),
         new("virtual", _ => new Virtual.VirtualService()),
+        new("smtpd", _ => new Smtpd.SmtpdService()),
     ];
 }
