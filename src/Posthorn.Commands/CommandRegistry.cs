@@ -20,6 +20,11 @@ public static class CommandRegistry
         new("postmap", "Postfix lookup table management", Postmap.PostmapCommand.Run),
         new("postalias", "Postfix alias database maintenance", Postalias.PostaliasCommand.Run),
         new("newaliases", "rebuild the alias database (sendmail -bi)", Postalias.NewaliasesCommand.Run),
+        new("sendmail", "Postfix to Sendmail compatibility interface", Sendmail.SendmailCommand.Run),
+        new("mailq", "list the mail queue (sendmail -bp)", Sendmail.SendmailCommand.Run),
+        new("postqueue", "Postfix queue control", Postqueue.PostqueueCommand.Run),
+        new("postsuper", "Postfix superintendent", Postsuper.PostsuperCommand.Run),
+        new("postcat", "show Postfix queue file contents", Postcat.PostcatCommand.Run),
     ];
 
     public static CommandInfo? Find(string name) => All.FirstOrDefault(c => c.Name == name);
