@@ -11,7 +11,8 @@ namespace Posthorn.Commands.Postsuper;
 /// -r ID|ALL|- requeues them into maildrop, envelope kept, so pickup passes them on again;
 /// -s checks the structure (files in the wrong hashed subdirectory are moved, non-file objects
 /// removed), -p purges temporary files more than 7 days old. Operands name the queues to work
-/// on (default hold, incoming, active, deferred; maildrop too for -s and -p). A message in
+/// on (default hold, incoming, active, deferred; maildrop too for -s and -p; a named maildrop
+/// is searched by -d as well). A message in
 /// active is handled as Postfix does: deleting it removes the file and the queue manager
 /// notices it is gone. Reports "ID: removed" and "Deleted: N messages" as Postfix, on
 /// standard error and in the mail log. Options -c DIR and -v.
@@ -53,7 +54,8 @@ internal static class PostsuperCommand
             if (!DefaultQueues.Contains(q))
                 return ctx.Fatal($"invalid directory name: {q}");
         var queues = opts.Operands.Count > 0 ? opts.Operands.ToArray() : DefaultQueues;
-        var messageQueues = queues.Where(q => q != QueueNames.Maildrop).ToArray();
+        // -d, -h, -H, -r work on hold, incoming, active and deferred unless queues are named.
+        var messageQueues = opts.Operands.Count > 0 ? queues : queues.Where(q => q != QueueNames.Maildrop).ToArray();
         var ops = new QueueOperations(queue, (id, what) => Info(ctx, config, $"{id}: {what}"));
         bool any = opts.Options.Any(o => o.Option is 'd' or 'h' or 'H' or 'r' or 'p' or 's' or 'S');
         if (!any || opts.Has('s') || opts.Has('S') || opts.Has('p'))
