@@ -73,6 +73,8 @@ internal static class PostqueueCommand
             return ctx.Fatal($"Cannot flush mail queue - invalid destination: \"{Truncate(site)}\"", ExitCodes.Usage);
         if (id is not null && !QueueId.IsValid(id))
             return ctx.Fatal($"Cannot flush queue ID - invalid name: \"{Truncate(id)}\"", ExitCodes.Usage);
+        if (mode is Mode.List or Mode.Json && Unreadable(queue) is { } denied)
+            return ctx.Fatal($"Queue report unavailable - open {denied}: Permission denied (run as root or $mail_owner)", ExitCodes.Unavailable);
         switch (mode)
         {
             case Mode.List:
@@ -96,6 +98,27 @@ internal static class PostqueueCommand
                     MakeDue(queue, id!);
                 return Trigger(ctx, queue, QmgrTrigger.ScanAll.ToString());
         }
+    }
+
+    /// <summary>A listed queue this user may not read (showq runs as mail_owner; here the command reads), or null.</summary>
+    private static string? Unreadable(QueueDirectory queue)
+    {
+        foreach (var name in QueueListing.ListedQueues)
+        {
+            if (name == QueueNames.Maildrop)
+                continue; // 1733: never listable by users, and pickup empties it.
+            var dir = Path.Combine(queue.Root, name);
+            try
+            {
+                if (Directory.Exists(dir))
+                    _ = Directory.EnumerateFileSystemEntries(dir).Any();
+            }
+            catch (UnauthorizedAccessException)
+            {
+                return dir;
+            }
+        }
+        return null;
     }
 
     private static int Trigger(CommandContext ctx, QueueDirectory queue, string requests) =>

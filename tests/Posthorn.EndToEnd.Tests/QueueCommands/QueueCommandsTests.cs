@@ -85,6 +85,25 @@ public sealed class QueueCommandsTests
     }
 
     [Fact]
+    public void Unprivileged_user_submits_through_the_sticky_maildrop()
+    {
+        if (!MailSystem.IsRoot)
+            return; // needs runuser to become another user
+        using var ms = new MailSystem(PickupMasterCf);
+        var queue = QueueOf(ms.Dir);
+        Assert.Equal(0, ms.Postfix("start").ExitCode);
+        Assert.Equal(0, ms.Postfix("stop").ExitCode);
+        var r = MailSystem.Run("runuser", ["-u", "nobody", "--", "sh", "-c",
+            $"echo 'Subject: from nobody' | {PosthornBin.PathOf("sendmail")} -C {ms.Dir} someone@example.com"]);
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        var id = Assert.Single(queue.Enumerate(QueueNames.Maildrop));
+        Assert.Equal(MaildropFile.ReadyMode, File.GetUnixFileMode(queue.PathOf(QueueNames.Maildrop, id)));
+        Assert.Equal(0, ms.Postfix("start").ExitCode);
+        Assert.True(WaitFor(() => !queue.Enumerate(QueueNames.Maildrop).Any() && queue.Enumerate(QueueNames.Incoming).Any()), ms.Log);
+        Assert.True(ms.WaitForLog("uid=65534 from=<nobody>"), ms.Log);
+    }
+
+    [Fact]
     public void Garbage_in_maildrop_is_removed_with_a_warning_and_pickup_keeps_running()
     {
         using var ms = new MailSystem(PickupMasterCf);
