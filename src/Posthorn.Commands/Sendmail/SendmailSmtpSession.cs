@@ -26,7 +26,7 @@ internal sealed class SendmailSmtpSession
         _options = options;
         _user = user;
         _uid = uid;
-        _input = input;
+        _input = input is MemoryStream or BufferedStream ? input : new BufferedStream(input, 64 * 1024);
         _output = output;
     }
 

@@ -55,21 +55,36 @@ public static class QueueListing
         {
             foreach (var e in DeferLog.Read(queue, log, queueId))
             {
-                seen.Add(e.Recipient);
-                recipients.Add(new ListedRecipient(e.Recipient, e.OriginalRecipient ?? e.Recipient, log, e.Reason));
+                var shown = Quoted(e.Recipient);
+                seen.Add(shown);
+                recipients.Add(new ListedRecipient(shown, Quoted(e.OriginalRecipient ?? e.Recipient), log, e.Reason));
             }
         }
         foreach (var r in file.Recipients)
         {
             if (r.Done)
                 continue;
-            var address = r.Address.Length == 0 ? emptyAddress : r.Address;
+            var address = r.Address.Length == 0 ? emptyAddress : Quoted(r.Address);
             if (seen.Contains(address))
                 continue;
-            recipients.Add(new ListedRecipient(address, r.OriginalRecipient ?? address, "", ""));
+            recipients.Add(new ListedRecipient(address, r.OriginalRecipient is null ? address : Quoted(r.OriginalRecipient), "", ""));
         }
         return new ListedMessage(queueName, queueId, file.ArrivalTime, file.ContentLength, false,
-            file.Sender.Length == 0 ? emptyAddress : file.Sender, recipients);
+            file.Sender.Length == 0 ? emptyAddress : Quoted(file.Sender), recipients);
+    }
+
+    /// <summary>
+    /// An internal-form address as showq shows it (Postfix's quote_822_local): the local part
+    /// quoted when it is not a dot-atom ("john doe"@example.com).
+    /// </summary>
+    public static string Quoted(string address)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        int at = address.LastIndexOf('@');
+        var local = at < 0 ? address : address[..at];
+        if (local.Length == 0 || Addressing.MailAddressSyntax.IsDotAtom(local))
+            return address;
+        return Addressing.MailAddressSyntax.Quote(local) + (at < 0 ? "" : address[at..]);
     }
 
     /// <summary>

@@ -77,4 +77,12 @@ public sealed class DeferLogTests : IDisposable
         Assert.Equal(QueueNames.Deferred, QueueListing.FindQueue(_queue, id));
         Assert.Null(QueueListing.FindQueue(_queue, "../x"));
     }
+
+    [Theory]
+    [InlineData("user@example.com", "user@example.com")]
+    [InlineData("john doe@example.com", "\"john doe\"@example.com")]
+    [InlineData("a\"b@x", "\"a\\\"b\"@x")]
+    [InlineData("MAILER-DAEMON", "MAILER-DAEMON")]
+    public void Listing_quotes_local_parts_as_quote_822_local(string address, string shown) =>
+        Assert.Equal(shown, QueueListing.Quoted(address));
 }
