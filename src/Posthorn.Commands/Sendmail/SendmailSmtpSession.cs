@@ -128,7 +128,8 @@ internal sealed class SendmailSmtpSession
     private string Data(string sender, List<string> recipients)
     {
         var content = new MemoryStream();
-        bool ended = false;
+        long limit = _config.GetLong("message_size_limit");
+        bool ended = false, tooBig = false;
         while (ReadRaw() is { } raw)
         {
             var line = raw.AsSpan();
@@ -141,11 +142,18 @@ internal sealed class SendmailSmtpSession
             }
             if (line.Length > 0 && line[0] == '.')
                 line = line[1..];
+            if (tooBig || (limit > 0 && content.Length + line.Length + 2 > limit))
+            {
+                tooBig = true; // keep reading to the end of the data, keep nothing
+                continue;
+            }
             content.Write(line);
             content.WriteByte((byte)'\n');
         }
         if (!ended)
             return "421 4.4.2 Error: end of input during DATA";
+        if (tooBig)
+            return "552 5.3.4 Error: message file too big";
         content.Position = 0;
         try
         {

@@ -250,6 +250,16 @@ public sealed class SendmailCommandTests : IDisposable
     }
 
     [Fact]
+    public void Bs_refuses_a_message_over_message_size_limit()
+    {
+        File.AppendAllText(Path.Combine(_q.Dir, "main.cf"), "message_size_limit = 50\n");
+        var r = _q.Sendmail("HELO me\r\nMAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\nDATA\r\n" + new string('x', 100) + "\r\n.\r\nQUIT\r\n", "-bs");
+        Assert.Contains("552 5.3.4 Error: message file too big", r.Out, StringComparison.Ordinal);
+        Assert.Contains("221 2.0.0 Bye", r.Out, StringComparison.Ordinal);
+        Assert.Empty(_q.Queue.Enumerate(QueueNames.Maildrop));
+    }
+
+    [Fact]
     public void Bs_refuses_out_of_order_commands()
     {
         var r = _q.Sendmail("MAIL FROM:<a@b>\r\nHELO x\r\nRCPT TO:<a@b>\r\nDATA\r\nQUIT\r\n", "-bs");
