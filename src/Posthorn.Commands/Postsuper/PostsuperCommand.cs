@@ -32,7 +32,7 @@ internal static class PostsuperCommand
         GetOpt opts;
         try
         {
-            opts = new GetOpt(ctx.Args, "c:d:e:f:h:H:pr:sSv", permute: false);
+            opts = new GetOpt(ctx.Args, "c:d:h:H:pr:sSv", permute: false); // -e, -f (force expire) are not implemented
         }
         catch (UsageException e)
         {
