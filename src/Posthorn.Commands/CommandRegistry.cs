@@ -20,6 +20,11 @@ public static class CommandRegistry
         new("postmap", "Postfix lookup table management", Postmap.PostmapCommand.Run),
         new("postalias", "Postfix alias database maintenance", Postalias.PostaliasCommand.Run),
         new("newaliases", "rebuild the alias database (sendmail -bi)", Postalias.NewaliasesCommand.Run),
+        new("sendmail", "Postfix to Sendmail compatibility interface", Sendmail.SendmailCommand.Run),
+        new("mailq", "list the mail queue (sendmail -bp)", Sendmail.SendmailCommand.Run),
+        new("postqueue", "Postfix queue control", Postqueue.PostqueueCommand.Run),
+        new("postsuper", "Postfix superintendent", Postsuper.PostsuperCommand.Run),
+        new("postcat", "show Postfix queue file contents", Postcat.PostcatCommand.Run),
         new("deliver-as", "perform one local delivery as the recipient (privsep)", DeliverAs.DeliverAsCommand.Run, Hidden: true),
         new("privsep", "root helper that runs deliver-as (started by the master)", DeliverAs.DeliverAsCommand.RunPrivsep, Hidden: true),
     ];

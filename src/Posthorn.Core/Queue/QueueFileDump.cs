@@ -12,8 +12,22 @@ namespace Posthorn.Core.Queue;
 public static class QueueFileDump
 {
     /// <summary>Writes the dump of <paramref name="path"/>; returns the file's status.</summary>
-    public static QueueFileStatus Write(string path, TextWriter output, bool showOffsets = false)
+    public static QueueFileStatus Write(string path, TextWriter output, bool showOffsets = false) =>
+        Write(path, output, QueueDumpSections.All, showOffsets, path, null);
+
+    /// <summary>
+    /// Writes the selected sections of <paramref name="path"/>, as postcat -e (envelope and
+    /// markers), -h (header text), -b (body text) select them; <paramref name="displayPath"/>
+    /// is the name shown in the markers (postcat -q shows "deferred/A/ABC..."); arrival times are
+    /// shown in <paramref name="zone"/> (local time, as asctime(localtime()) shows them).
+    /// </summary>
+    public static QueueFileStatus Write(string path, TextWriter output, QueueDumpSections sections, bool showOffsets,
+        string displayPath, TimeZoneInfo? zone)
     {
+        ArgumentNullException.ThrowIfNull(output);
+        if (sections == QueueDumpSections.None)
+            sections = QueueDumpSections.All;
+        bool env = (sections & QueueDumpSections.Envelope) != 0;
         FileStream stream;
         try
         {
@@ -21,21 +35,22 @@ public static class QueueFileDump
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            output.WriteLine($"postcat: open {path}: {e.Message}");
+            output.WriteLine($"postcat: open {displayPath}: {e.Message}");
             return e is FileNotFoundException or DirectoryNotFoundException ? QueueFileStatus.Missing : QueueFileStatus.IOError;
         }
         using (stream)
         {
             var status = QueueFileStatus.Incomplete;
             string? problem = null;
-            output.WriteLine($"*** ENVELOPE RECORDS {path} ***");
+            if (env)
+                output.WriteLine($"*** ENVELOPE RECORDS {displayPath} ***");
             var content = new List<byte>();
             bool inContent = false;
             foreach (var record in QueueFileReader.EnumerateRecords(stream, (s, why) => (status, problem) = (s, why)))
             {
                 if (inContent && record.RecordType != RecordType.Content)
                 {
-                    output.Write(Encoding.UTF8.GetString(content.ToArray()).ReplaceLineEndings("\n"));
+                    WriteContent(output, content, sections);
                     content.Clear();
                     inContent = false;
                 }
@@ -43,30 +58,53 @@ public static class QueueFileDump
                 switch (record.RecordType)
                 {
                     case RecordType.Message:
-                        output.WriteLine($"{prefix}*** MESSAGE CONTENTS {path} ***");
+                        if (env)
+                            output.WriteLine($"{prefix}*** MESSAGE CONTENTS {displayPath} ***");
                         inContent = true;
                         break;
                     case RecordType.Content:
                         content.AddRange(record.Data.Span);
                         break;
                     case RecordType.Extracted:
-                        output.WriteLine($"{prefix}*** HEADER EXTRACTED {path} ***");
+                        if (env)
+                            output.WriteLine($"{prefix}*** HEADER EXTRACTED {displayPath} ***");
                         break;
                     case RecordType.End:
-                        output.WriteLine($"{prefix}*** MESSAGE FILE END {path} ***");
+                        if (env)
+                            output.WriteLine($"{prefix}*** MESSAGE FILE END {displayPath} ***");
                         status = QueueFileStatus.Ok;
                         break;
                     default:
-                        output.WriteLine($"{prefix}{Name(record)}: {Value(record)}");
+                        if (env)
+                            output.WriteLine($"{prefix}{Name(record)}: {Value(record, zone)}");
                         break;
                 }
             }
             if (content.Count > 0)
-                output.Write(Encoding.UTF8.GetString(content.ToArray()).ReplaceLineEndings("\n"));
+                WriteContent(output, content, sections);
             if (status != QueueFileStatus.Ok)
-                output.WriteLine($"postcat: {path}: {(status == QueueFileStatus.Corrupt ? "corrupt" : "incomplete")} queue file{(problem is null ? "" : ": " + problem)}");
+                output.WriteLine($"postcat: {displayPath}: {(status == QueueFileStatus.Corrupt ? "corrupt" : "incomplete")} queue file{(problem is null ? "" : ": " + problem)}");
             return status;
         }
+    }
+
+    /// <summary>The content, or only its header or body part (the header ends at the first empty line).</summary>
+    private static void WriteContent(TextWriter output, List<byte> content, QueueDumpSections sections)
+    {
+        var text = Encoding.UTF8.GetString(content.ToArray()).ReplaceLineEndings("\n");
+        bool header = (sections & QueueDumpSections.Header) != 0, body = (sections & QueueDumpSections.Body) != 0;
+        if (header && body)
+        {
+            output.Write(text);
+            return;
+        }
+        int split = text.StartsWith('\n') ? 0 : text.IndexOf("\n\n", StringComparison.Ordinal);
+        int bodyStart = split < 0 ? text.Length : split == 0 ? 1 : split + 2;
+        int headerEnd = split < 0 ? text.Length : split == 0 ? 0 : split + 1;
+        if (header)
+            output.Write(text[..headerEnd]);
+        else if (body)
+            output.Write(text[bodyStart..]);
     }
 
     private static string Name(QueueRecord r) => r.RecordType switch
@@ -85,12 +123,30 @@ public static class QueueFileDump
         _ => "unknown_record_type_" + QueueFileReader.Printable(r.Type),
     };
 
-    private static string Value(QueueRecord r)
+    private static string Value(QueueRecord r, TimeZoneInfo? zone)
     {
         if (r.RecordType == RecordType.Time && QueueFileReader.TryParseTime(r.Text, out var t))
-            return t.ToUniversalTime().ToString("ddd MMM d HH:mm:ss yyyy", System.Globalization.CultureInfo.InvariantCulture);
+        {
+            if (zone is null)
+                return t.ToUniversalTime().ToString("ddd MMM d HH:mm:ss yyyy", System.Globalization.CultureInfo.InvariantCulture);
+            var local = TimeZoneInfo.ConvertTime(t, zone).DateTime;
+            return local.ToString("ddd MMM ", System.Globalization.CultureInfo.InvariantCulture)
+                + local.Day.ToString(System.Globalization.CultureInfo.InvariantCulture).PadLeft(2)
+                + local.ToString(" HH:mm:ss yyyy", System.Globalization.CultureInfo.InvariantCulture);
+        }
         if (r.RecordType == RecordType.Size)
             return r.Text.Trim();
         return r.Text;
     }
+}
+
+/// <summary>The parts of a queue file postcat prints: envelope records (-e), header text (-h), body text (-b).</summary>
+[Flags]
+public enum QueueDumpSections
+{
+    None = 0,
+    Envelope = 1,
+    Header = 2,
+    Body = 4,
+    All = Envelope | Header | Body,
 }

@@ -59,6 +59,13 @@ public sealed class QueueFileWriter : IDisposable
     /// </summary>
     public string? WriteError => _error;
 
+    /// <summary>
+    /// The mode <see cref="Commit"/> gives the file: 0700 (Postfix's "ready") by default. A
+    /// maildrop file is 0744, as postdrop's are readable, so that pickup, running as another
+    /// user than the submitter, can read it.
+    /// </summary>
+    public UnixFileMode ReadyMode { get; set; } = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+
     public void WriteArrivalTime(DateTimeOffset time)
     {
         long micros = (time.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / 10;
@@ -137,7 +144,7 @@ public sealed class QueueFileWriter : IDisposable
             _out.Flush();
             _file.Position = 2; // type byte + one length byte
             _file.Write(Encoding.ASCII.GetBytes(FormatSize(_contentOffset, _contentLength, _recipients, _extractedOffset)));
-            _fs.SetMode(Path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            _fs.SetMode(Path, ReadyMode);
             _fs.Sync(_file);
             _fs.SyncDirectory(System.IO.Path.GetDirectoryName(Path) ?? ".");
             _section = Section.Closed;

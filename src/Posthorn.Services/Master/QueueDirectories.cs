@@ -4,7 +4,7 @@ namespace Posthorn.Services.Master;
 
 /// <summary>
 /// Creates the queue directory tree as Postfix's postfix-files and "post-install
-/// create-missing" do: <c>$queue_directory</c> (0755, root) with maildrop (0730, group
+/// create-missing" do: <c>$queue_directory</c> (0755, root) with maildrop (1733: world-writable and sticky, see docs/sendmail.md; group
 /// setgid_group), public (0710, group setgid_group), pid (0755, root) and the 0700 queues
 /// incoming, active, deferred, hold, corrupt, bounce, defer, trace, flush, saved, private,
 /// owned by mail_owner. Ownership is set only when running as root; an unprivileged
@@ -28,7 +28,7 @@ public static class QueueDirectories
         new("hold", Private, true, false),
         new("incoming", Private, true, false),
         new("private", Private, true, false),
-        new("maildrop", Convert.ToInt32("730", 8), true, true),
+        new("maildrop", Convert.ToInt32("1733", 8), true, true), // world-writable, sticky: sendmail writes here without setgid (docs/sendmail.md)
         new("public", Convert.ToInt32("710", 8), true, true),
         new("pid", Convert.ToInt32("755", 8), false, false),
         new("saved", Private, true, false),

@@ -17,5 +17,6 @@ public static class ServiceFactories
         new("local", _ => new Local.LocalService()),
         new("virtual", _ => new Virtual.VirtualService()),
         new("smtpd", _ => new Smtpd.SmtpdService()),
+        new("pickup", _ => new Pickup.PickupService()),
     ];
 }

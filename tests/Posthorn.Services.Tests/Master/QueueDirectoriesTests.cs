@@ -12,7 +12,7 @@ public sealed class QueueDirectoriesTests : IDisposable
     public void Dispose() => Directory.Delete(Path.GetDirectoryName(_dir)!, true);
 
     [Theory]
-    [InlineData("maildrop", "730")]
+    [InlineData("maildrop", "1733")]
     [InlineData("public", "710")]
     [InlineData("pid", "755")]
     [InlineData("incoming", "700")]
