@@ -9,5 +9,6 @@ public static class ServiceFactories
     public static IReadOnlyList<KeyValuePair<string, MailServiceFactory>> All { get; } =
     [
         new("posthorn-banner", _ => new BannerService()),
+        new("imapd", _ => new Imapd.ImapdService()),
     ];
 }
