@@ -17,8 +17,15 @@ public sealed class ImapdSystem : IDisposable
     public const string Password = "secret";
 
     public ImapdSystem()
+        : this(tls: false)
+    {
+    }
+
+    /// <summary>With <paramref name="tls"/>, a self-signed certificate (openssl) for STARTTLS and an imaps service on <see cref="ImapsPort"/>.</summary>
+    internal ImapdSystem(bool tls)
     {
         ImapPort = MailSystem.FreePort();
+        ImapsPort = MailSystem.FreePort();
         var dir = Path.Combine(Path.GetTempPath(), "imapd-e2e-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(dir);
         VmailDir = Path.Combine(dir, "vmail");
@@ -33,10 +40,22 @@ public sealed class ImapdSystem : IDisposable
         File.WriteAllText(Path.Combine(dir, "users"), users.ToString());
         File.WriteAllText(Path.Combine(dir, "vmailbox"), map.ToString());
         ScratchDir = dir;
+        var tlsMainCf = "";
+        var imaps = "";
+        if (tls)
+        {
+            var r = MailSystem.Run("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", $"{dir}/key.pem", "-out", $"{dir}/cert.pem",
+                "-days", "2", "-subj", "/CN=localhost"]);
+            Assert.True(r.ExitCode == 0, r.Stderr);
+            if (MailSystem.IsRoot)
+                MailSystem.Run("chown", ["postfix", $"{dir}/key.pem", $"{dir}/cert.pem"]);
+            tlsMainCf = $"imapd_tls_cert_file = {dir}/cert.pem\nimapd_tls_key_file = {dir}/key.pem\n";
+            imaps = $"{ImapsPort} inet n - n - - imapd -o imapd_tls_wrappermode=yes\n";
+        }
         System = new MailSystem(
-            masterCf: $"{ImapPort} inet n - n - - imapd\n",
+            masterCf: $"{ImapPort} inet n - n - - imapd\n" + imaps,
             extraMainCf: $"posthorn_user_database = {dir}/users\nvirtual_mailbox_base = {VmailDir}\n"
-                + $"virtual_mailbox_maps = texthash:{dir}/vmailbox\nimapd_login_failure_delay = 0s\n");
+                + $"virtual_mailbox_maps = texthash:{dir}/vmailbox\nimapd_login_failure_delay = 0s\n" + tlsMainCf);
         HandOver();
         Start();
     }
@@ -44,6 +63,8 @@ public sealed class ImapdSystem : IDisposable
     public MailSystem System { get; }
 
     public int ImapPort { get; }
+
+    public int ImapsPort { get; }
 
     public string VmailDir { get; }
 
