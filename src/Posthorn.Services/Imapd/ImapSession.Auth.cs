@@ -125,6 +125,7 @@ internal sealed partial class ImapSession
 
         _user = entry.User;
         _state = ImapState.Authenticated;
+        _reader = new ImapCommandReader(_ctx.Settings.Limits);
         _ctx.Log.Info(_ctx.ProcessName, $"login: user=<{entry.User}>, method={method}, rip={Client}, lip={_local?.Address}" + (_tlsActive ? ", TLS" : ""));
         _w.Tagged(tag, ImapStatus.Ok, "Logged in", "CAPABILITY " + Capability());
     }

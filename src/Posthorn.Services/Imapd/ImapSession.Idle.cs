@@ -1,11 +1,10 @@
 using Posthorn.Protocols.Imap;
-using Posthorn.Services.MailStore;
 
 namespace Posthorn.Services.Imapd;
 
 /// <summary>
-/// IDLE (RFC 2177): "+ idling", then the selected mailbox is watched (MailboxWatcher, polling
-/// every quarter second) and changes are sent as untagged EXISTS/EXPUNGE/FETCH at once, until
+/// IDLE (RFC 2177): "+ idling", then the selected mailbox's change stamp (IMailbox.ChangeStamp,
+/// what MailboxWatcher polls) is checked every quarter second and changes are sent as untagged EXISTS/EXPUNGE/FETCH at once, until
 /// the client sends DONE. The autologout timer (imapd_timeout) still applies.
 /// </summary>
 internal sealed partial class ImapSession
@@ -18,29 +17,20 @@ internal sealed partial class ImapSession
         _w.Continuation("idling");
         await FlushAsync();
 
+        // The stamp is taken before each refresh, so a delivery during one is seen at the next poll.
         var done = ReadLineAsync();
+        var stamp = _selected?.Box.ChangeStamp();
         while (!done.IsCompleted)
         {
-            if (_selected is { } s)
+            await Task.WhenAny(done, Task.Delay(IdlePollInterval, CancellationToken.None));
+            if (done.IsCompleted || _selected is not { } s)
+                continue;
+            var now = s.Box.ChangeStamp();
+            if (now != stamp)
             {
-                using var wake = new CancellationTokenSource();
-                var watch = MailboxWatcher.WaitForChangeAsync(s.Box, IdlePollInterval, cancel: wake.Token).AsTask();
-                var first = await Task.WhenAny(done, watch);
-                if (first == done)
-                {
-                    await wake.CancelAsync();
-                    await watch;
-                    break;
-                }
-                if (await watch)
-                {
-                    s.Sync(_w, allowExpunge: true);
-                    await FlushAsync();
-                }
-            }
-            else
-            {
-                await done;
+                stamp = now;
+                s.Sync(_w, allowExpunge: true);
+                await FlushAsync();
             }
         }
 

@@ -37,9 +37,15 @@ internal sealed partial class ImapSession : IDisposable
         _remote = remote;
         _local = local;
         _stopping = stopping;
-        _reader = new ImapCommandReader(ctx.Settings.Limits);
+        _reader = new ImapCommandReader(PreLoginLimits);
         _pipe = PipeReader.Create(network, new StreamPipeReaderOptions(leaveOpen: true));
     }
+
+    /// <summary>Before login a literal may be no longer than a command line, so that no unauthenticated client makes us buffer a message.</summary>
+    private ImapLimits PreLoginLimits => _ctx.Settings.Limits with
+    {
+        MaxLiteralSize = Math.Min(_ctx.Settings.Limits.MaxLiteralSize, _ctx.Settings.Limits.MaxLineLength),
+    };
 
     private string Client => $"{_remote?.Address.ToString() ?? "unknown"}";
 
@@ -96,7 +102,15 @@ internal sealed partial class ImapSession : IDisposable
             switch (r.Status)
             {
                 case ImapReadStatus.NeedContinuation:
-                    _w.Raw(ImapCommandReader.ContinuationText).EndLine();
+                    if (RefuseBeforeLiteral(_reader.PendingCommandText) is { } refusal)
+                    {
+                        _reader.Abandon();
+                        _w.Tagged(refusal.Tag, refusal.Status, refusal.Text, refusal.Code);
+                    }
+                    else
+                    {
+                        _w.Raw(ImapCommandReader.ContinuationText).EndLine();
+                    }
                     break;
                 case ImapReadStatus.Bad:
                     _w.Tagged(r.Tag, ImapStatus.Bad, r.Reason ?? "Invalid command.");
@@ -233,7 +247,7 @@ internal sealed partial class ImapSession : IDisposable
         await _pipe.CompleteAsync();
         _stream = await _ctx.Tls!.AuthenticateAsync(_network, cancel);
         _pipe = PipeReader.Create(_stream, new StreamPipeReaderOptions(leaveOpen: true));
-        _reader = new ImapCommandReader(_ctx.Settings.Limits);
+        _reader = new ImapCommandReader(_state == ImapState.NotAuthenticated ? PreLoginLimits : _ctx.Settings.Limits);
         _tlsActive = true;
     }
 

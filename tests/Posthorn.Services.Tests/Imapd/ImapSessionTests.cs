@@ -40,6 +40,12 @@ public sealed class ImapSessionTests : IDisposable
         public List<string> Command(string tag, string text)
         {
             Send(tag + " " + text + "\r\n");
+            return Until(tag);
+        }
+
+        /// <summary>Lines up to and including the tagged reply.</summary>
+        public List<string> Until(string tag)
+        {
             var lines = new List<string>();
             while (true)
             {
@@ -126,6 +132,30 @@ public sealed class ImapSessionTests : IDisposable
         var append = c.Command("c", "APPEND INBOX {5+}\r\nhello");
         Assert.StartsWith("c OK [APPENDUID ", append[^1], StringComparison.Ordinal);
         Assert.Contains("* 1 EXISTS", c.Command("d", "SELECT INBOX"));
+    }
+
+    [Fact]
+    public void Refuses_an_append_to_a_missing_folder_before_the_literal_is_sent()
+    {
+        using var c = Start(remote: "127.0.0.1", local: "127.0.0.1");
+        c.Line();
+        Assert.StartsWith("p BAD ", c.Command("p", "APPEND INBOX {5}")[^1], StringComparison.Ordinal);
+        c.Command("a", "LOGIN alice@example.com secret");
+        Assert.Equal("b NO [TRYCREATE] Mailbox doesn't exist: Nowhere", c.Command("b", "APPEND \"Nowhere\" (\\Seen) {5}")[^1]);
+        Assert.StartsWith("c NO [CANNOT]", c.Command("c", "APPEND ../x {5}")[^1], StringComparison.Ordinal);
+        c.Send("d APPEND Drafts {5}\r\n");
+        Assert.StartsWith("+ ", c.Line(), StringComparison.Ordinal);
+        c.Send("hello\r\n");
+        Assert.StartsWith("d OK [APPENDUID", c.Until("d")[^1], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Refuses_a_large_literal_before_login()
+    {
+        using var c = Start(remote: "127.0.0.1", local: "127.0.0.1");
+        c.Line();
+        Assert.StartsWith("a NO [TOOBIG]", c.Command("a", "LOGIN {70000}")[^1], StringComparison.Ordinal);
+        Assert.StartsWith("b OK", c.Command("b", "NOOP")[^1], StringComparison.Ordinal);
     }
 
     [Fact]
