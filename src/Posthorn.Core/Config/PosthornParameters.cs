@@ -23,6 +23,7 @@ public static class PosthornParameters
         new("imapd_login_failure_delay", "2s", ParameterKind.Time),
         new("imapd_disable_plaintext_auth", "yes", ParameterKind.Boolean),
         new("imapd_tls_wrappermode", "no", ParameterKind.Boolean),
+        new("imapd_hard_error_limit", "20", ParameterKind.Integer),
         new("imapd_tls_cert_file", "$smtpd_tls_cert_file"),
         new("imapd_tls_key_file", "$smtpd_tls_key_file"),
 

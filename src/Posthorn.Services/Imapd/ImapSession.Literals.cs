@@ -26,7 +26,7 @@ internal sealed partial class ImapSession
         try
         {
             var name = StoreName(wire);
-            var exists = MailStore.Maildir is { } maildir ? maildir.Exists(name) : MailboxName.IsInbox(name);
+            var exists = UserStore.Maildir is { } maildir ? maildir.Exists(name) : MailboxName.IsInbox(name);
             return exists ? null : (tag, ImapStatus.No, "TRYCREATE", "Mailbox doesn't exist: " + wire);
         }
         catch (MailboxNameException e)

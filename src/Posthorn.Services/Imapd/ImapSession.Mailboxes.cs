@@ -13,7 +13,7 @@ internal sealed partial class ImapSession
 {
     private SelectedMailbox? _selected;
 
-    private UserMailStore MailStore => _store ?? throw new InvalidOperationException("not logged in");
+    private UserMailStore UserStore => _store ?? throw new InvalidOperationException("not logged in");
 
     /// <summary>The store name of a wire name; throws MailboxNameException when it is not acceptable.</summary>
     private static string StoreName(string wire)
@@ -50,7 +50,7 @@ internal sealed partial class ImapSession
         CloseMailbox();
         _state = ImapState.Authenticated;
         var name = StoreName(c.Mailbox);
-        var box = MailStore.Open(name);
+        var box = UserStore.Open(name);
         box.Refresh();
         _selected = new SelectedMailbox(box, c.ReadOnly);
         _state = ImapState.Selected;
@@ -69,7 +69,7 @@ internal sealed partial class ImapSession
     private void MailboxOp(MailboxCommand c)
     {
         var name = StoreName(c.Mailbox);
-        var maildir = MailStore.Maildir;
+        var maildir = UserStore.Maildir;
         switch (c.Verb)
         {
             case "CREATE":
@@ -131,7 +131,7 @@ internal sealed partial class ImapSession
     {
         var from = StoreName(c.From);
         var to = StoreName(c.To);
-        if (MailStore.Maildir is not { } maildir || MailboxName.IsInbox(from) || MailboxName.IsInbox(to))
+        if (UserStore.Maildir is not { } maildir || MailboxName.IsInbox(from) || MailboxName.IsInbox(to))
         {
             _w.Tagged(c.Tag, ImapStatus.No, "Renaming INBOX isn't supported.", "CANNOT");
             return;
@@ -160,8 +160,8 @@ internal sealed partial class ImapSession
             return;
         }
 
-        var all = new HashSet<string>(MailStore.ListFolders(), StringComparer.Ordinal);
-        var subscribed = new HashSet<string>(MailStore.Maildir?.Subscriptions() ?? [], StringComparer.Ordinal) { MailboxName.Inbox };
+        var all = new HashSet<string>(UserStore.ListFolders(), StringComparer.Ordinal);
+        var subscribed = new HashSet<string>(UserStore.Maildir?.Subscriptions() ?? [], StringComparer.Ordinal) { MailboxName.Inbox };
         var listed = c.Lsub ? subscribed : all;
         var names = new SortedSet<string>(listed, StringComparer.Ordinal);
         // Parents that are not listed themselves appear as \Noselect (RFC 3501 6.3.8 and 6.3.9).
@@ -195,7 +195,7 @@ internal sealed partial class ImapSession
     private void Status(StatusCommand c)
     {
         var name = StoreName(c.Mailbox);
-        using var box = MailStore.Open(name);
+        using var box = UserStore.Open(name);
         var messages = box.Refresh();
         var items = new List<KeyValuePair<string, ulong>>();
         foreach (var item in c.Items)
@@ -225,7 +225,7 @@ internal sealed partial class ImapSession
         IMailbox box;
         try
         {
-            box = _selected is { } s && s.Name == name ? s.Box : MailStore.Open(name);
+            box = _selected is { } s && s.Name == name ? s.Box : UserStore.Open(name);
         }
         catch (MailboxNotFoundException)
         {

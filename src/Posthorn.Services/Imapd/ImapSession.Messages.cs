@@ -210,7 +210,7 @@ internal sealed partial class ImapSession
         IMailbox target;
         try
         {
-            target = MailStore.Open(name);
+            target = UserStore.Open(name);
         }
         catch (MailboxNotFoundException)
         {

@@ -28,6 +28,7 @@ internal sealed partial class ImapSession : IDisposable
     private ImapState _state = ImapState.NotAuthenticated;
     private bool _tlsActive;
     private int _commands;
+    private int _errors;
 
     public ImapSession(ImapdContext ctx, Stream network, IPEndPoint? remote, IPEndPoint? local, CancellationToken stopping)
     {
@@ -50,6 +51,8 @@ internal sealed partial class ImapSession : IDisposable
     private string Client => $"{_remote?.Address.ToString() ?? "unknown"}";
 
     private string ClientLog => $"unknown[{Client}]";
+
+    private string Who => _user is null ? ClientLog : $"{ClientLog} user=<{_user}>";
 
     private bool PlaintextAllowed =>
         ImapdCapabilities.PlaintextAllowed(_ctx.Settings.DisablePlaintextAuth, _tlsActive, _remote?.Address, _local?.Address);
@@ -113,6 +116,7 @@ internal sealed partial class ImapSession : IDisposable
                     }
                     break;
                 case ImapReadStatus.Bad:
+                    _errors++;
                     _w.Tagged(r.Tag, ImapStatus.Bad, r.Reason ?? "Invalid command.");
                     break;
                 case ImapReadStatus.TooBig:
@@ -123,6 +127,12 @@ internal sealed partial class ImapSession : IDisposable
                     await HandleAsync(r.Command!);
                     break;
             }
+            if (_errors >= _ctx.Settings.HardErrorLimit)
+            {
+                _w.Untagged(ImapStatus.Bye, "Too many invalid IMAP commands.");
+                _ctx.Log.Info(_ctx.ProcessName, $"too many errors after {_commands} commands from {ClientLog}");
+                _state = ImapState.Logout;
+            }
             await FlushAsync();
         }
     }
@@ -132,6 +142,7 @@ internal sealed partial class ImapSession : IDisposable
         var parsed = ImapCommandParser.Parse(line);
         if (parsed.Command is not { } command)
         {
+            _errors++;
             var verb = line.Tokens.Count > 0 ? line.Tokens[0].Text.ToUpperInvariant() : "";
             _w.Tagged(parsed.Tag, ImapStatus.Bad, parsed.BadText(verb));
             return;
@@ -139,6 +150,7 @@ internal sealed partial class ImapSession : IDisposable
 
         if (!ImapStateTable.IsAllowed(command, _state))
         {
+            _errors++;
             _w.Tagged(command.Tag, ImapStatus.Bad, $"Error in IMAP command {command.Name}: Command not permitted in this state.");
             return;
         }
@@ -157,17 +169,17 @@ internal sealed partial class ImapSession : IDisposable
         }
         catch (MailboxLockException e)
         {
-            _ctx.Log.Warning(_ctx.ProcessName, $"{_user}: {e.Message}");
+            _ctx.Log.Warning(_ctx.ProcessName, $"{Who}: {e.Message}");
             _w.Tagged(command.Tag, ImapStatus.No, "Mailbox is locked, try again later.", "INUSE");
         }
         catch (UnauthorizedAccessException e)
         {
-            _ctx.Log.Warning(_ctx.ProcessName, $"{_user}: {e.Message}");
+            _ctx.Log.Warning(_ctx.ProcessName, $"{Who}: {e.Message}");
             _w.Tagged(command.Tag, ImapStatus.No, "Permission denied.", "NOPERM");
         }
         catch (IOException e) when (e is not EndOfStreamException)
         {
-            _ctx.Log.Warning(_ctx.ProcessName, $"{_user}: {command.Name}: {e.Message}");
+            _ctx.Log.Warning(_ctx.ProcessName, $"{Who}: {command.Name}: {e.Message}");
             _w.Tagged(command.Tag, ImapStatus.No, "Internal error occurred. Refer to server log for more information.", "SERVERBUG");
         }
     }

@@ -8,7 +8,8 @@ namespace Posthorn.Services.Imapd;
 /// imapd_max_literal_size (default $message_size_limit), imapd_timeout (RFC 3501 section 5.4:
 /// the autologout timer is at least 30 minutes once logged in), imapd_login_timeout (shorter,
 /// before login), imapd_login_failure_delay, imapd_disable_plaintext_auth (Dovecot's
-/// disable_plaintext_auth), imapd_tls_wrappermode (port 993), imapd_tls_cert_file/key_file.
+/// disable_plaintext_auth), imapd_tls_wrappermode (port 993), imapd_hard_error_limit (BAD replies before
+/// the connection is closed, as smtpd_hard_error_limit), imapd_tls_cert_file/key_file.
 /// </summary>
 internal sealed record ImapdSettings(
     ImapLimits Limits,
@@ -17,6 +18,7 @@ internal sealed record ImapdSettings(
     TimeSpan LoginFailureDelay,
     bool DisablePlaintextAuth,
     bool WrapperMode,
+    int HardErrorLimit,
     string CertFile,
     string KeyFile)
 {
@@ -34,6 +36,7 @@ internal sealed record ImapdSettings(
             config.GetTime("imapd_login_failure_delay"),
             config.GetBool("imapd_disable_plaintext_auth"),
             config.GetBool("imapd_tls_wrappermode"),
+            Math.Max(1, config.GetInt("imapd_hard_error_limit")),
             config.Get("imapd_tls_cert_file"),
             config.Get("imapd_tls_key_file"));
     }

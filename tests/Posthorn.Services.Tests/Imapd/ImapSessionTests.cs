@@ -150,6 +150,19 @@ public sealed class ImapSessionTests : IDisposable
     }
 
     [Fact]
+    public async Task Disconnects_after_imapd_hard_error_limit_bad_commands()
+    {
+        using var c = Start("imapd_hard_error_limit = 3\n");
+        c.Line();
+        c.Command("a", "FROB");
+        c.Command("b", "SELECT INBOX");
+        var last = c.Command("c", "(((");
+        Assert.Equal("* BYE Too many invalid IMAP commands.", c.Line());
+        await c.Server.WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.StartsWith("c BAD", last[^1], StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Refuses_a_large_literal_before_login()
     {
         using var c = Start(remote: "127.0.0.1", local: "127.0.0.1");
