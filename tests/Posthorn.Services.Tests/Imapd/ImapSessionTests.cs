@@ -61,7 +61,7 @@ public sealed class ImapSessionTests : IDisposable
 
     private Conversation Start(string mainCf = "", string remote = "192.0.2.10", string local = "192.0.2.1")
     {
-        File.WriteAllText(_dir["users"], "alice@example.com:{PLAIN}secret::::::\n");
+        File.WriteAllText(_dir["users"], $"alice@example.com:{{PLAIN}}secret::::::\ncarol:{{PLAIN}}secret::::{_dir["home"]}::\n");
         File.WriteAllText(_dir["vmailbox"], "alice@example.com example.com/alice/\n");
         var config = MainConfig.FromText($"posthorn_user_database = {_dir["users"]}\nvirtual_mailbox_base = {_dir["vmail"]}\n"
             + $"virtual_mailbox_maps = texthash:{_dir["vmailbox"]}\nimapd_login_failure_delay = 0\n" + mainCf);
@@ -160,6 +160,22 @@ public sealed class ImapSessionTests : IDisposable
         Assert.Equal("* BYE Too many invalid IMAP commands.", c.Line());
         await c.Server.WaitAsync(TimeSpan.FromSeconds(5));
         Assert.StartsWith("c BAD", last[^1], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Serves_a_local_users_mbox_in_the_mail_spool()
+    {
+        Directory.CreateDirectory(_dir["spool"]);
+        using (var m = new MemoryStream("Subject: spool\n\nfrom the spool\n"u8.ToArray()))
+            Posthorn.Services.MailStore.UserMailStore.For(_dir["spool"] + "/carol").Deliver(m, "a@example.org", DateTimeOffset.Now);
+        using var c = Start($"mail_spool_directory = {_dir["spool"]}\n", remote: "127.0.0.1", local: "127.0.0.1");
+        c.Line();
+        Assert.StartsWith("a OK", c.Command("a", "LOGIN carol secret")[^1], StringComparison.Ordinal);
+        Assert.Equal(["* LIST (\\HasNoChildren) \".\" \"INBOX\"", "b OK List completed."], c.Command("b", "LIST \"\" *"));
+        Assert.Contains("* 1 EXISTS", c.Command("c", "SELECT INBOX"));
+        var fetch = c.Command("d", "FETCH 1 (BODY.PEEK[HEADER.FIELDS (SUBJECT)])");
+        Assert.Contains("Subject: spool", fetch);
+        Assert.StartsWith("e NO", c.Command("e", "CREATE Other")[^1], StringComparison.Ordinal);
     }
 
     [Fact]
