@@ -13,13 +13,13 @@ internal sealed partial class ImapSession
 
     private async Task IdleAsync(ImapCommand c)
     {
+        // The stamp is taken before each refresh, so a delivery during one is seen at the next poll.
+        var stamp = _selected?.Box.ChangeStamp();
         SyncSelected(true);
         _w.Continuation("idling");
         await FlushAsync();
 
-        // The stamp is taken before each refresh, so a delivery during one is seen at the next poll.
         var done = ReadLineAsync();
-        var stamp = _selected?.Box.ChangeStamp();
         while (!done.IsCompleted)
         {
             await Task.WhenAny(done, Task.Delay(IdlePollInterval, CancellationToken.None));

@@ -179,6 +179,24 @@ public sealed class ImapSessionTests : IDisposable
     }
 
     [Fact]
+    public void Idle_reports_a_delivery_made_right_after_the_continuation()
+    {
+        using var c = Start(remote: "127.0.0.1", local: "127.0.0.1");
+        c.Line();
+        c.Command("a", "LOGIN alice@example.com secret");
+        c.Command("b", "SELECT INBOX");
+        c.Send("c IDLE\r\n");
+        Assert.StartsWith("+ ", c.Line(), StringComparison.Ordinal);
+        var sw = System.Diagnostics.Stopwatch.StartNew();
+        using (var m = new MemoryStream("Subject: new\n\nx\n"u8.ToArray()))
+            Posthorn.Services.MailStore.UserMailStore.For(_dir["vmail"] + "/example.com/alice/").Deliver(m, "a@example.org", DateTimeOffset.Now);
+        Assert.Equal("* 1 EXISTS", c.Line());
+        Assert.True(sw.Elapsed < TimeSpan.FromSeconds(1), sw.Elapsed.ToString());
+        c.Send("DONE\r\n");
+        Assert.StartsWith("c OK", c.Until("c")[^1], StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Refuses_a_large_literal_before_login()
     {
         using var c = Start(remote: "127.0.0.1", local: "127.0.0.1");
