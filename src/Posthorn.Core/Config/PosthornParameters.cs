@@ -27,6 +27,16 @@ public static class PosthornParameters
         new("pop3d_banner", "$mail_name ready."),
 
         // imapd (docs/imapd.md).
+        new("imapd_max_line_length", "65536", ParameterKind.Integer),
+        new("imapd_max_literal_size", "$message_size_limit", ParameterKind.Long),
+        new("imapd_timeout", "30m", ParameterKind.Time),
+        new("imapd_login_timeout", "180s", ParameterKind.Time),
+        new("imapd_login_failure_delay", "2s", ParameterKind.Time),
+        new("imapd_disable_plaintext_auth", "yes", ParameterKind.Boolean),
+        new("imapd_tls_wrappermode", "no", ParameterKind.Boolean),
+        new("imapd_hard_error_limit", "20", ParameterKind.Integer),
+        new("imapd_tls_cert_file", "$smtpd_tls_cert_file"),
+        new("imapd_tls_key_file", "$smtpd_tls_key_file"),
 
         // lmtpd (docs/lmtpd.md).
         new("lmtpd_timeout", "300s", ParameterKind.Time),

@@ -18,5 +18,6 @@ public static class ServiceFactories
         new("virtual", _ => new Virtual.VirtualService()),
         new("smtpd", _ => new Smtpd.SmtpdService()),
         new("pickup", _ => new Pickup.PickupService()),
+        new("imapd", _ => new Imapd.ImapdService()),
     ];
 }
