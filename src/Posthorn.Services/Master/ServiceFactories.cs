@@ -9,7 +9,7 @@ public static class ServiceFactories
     public static IReadOnlyList<KeyValuePair<string, MailServiceFactory>> All { get; } =
     [
         new("posthorn-banner", _ => new BannerService()),
-        new("smtp", _ => new Smtp.SmtpService()),
-        new("lmtp", _ => new Smtp.SmtpService()),
+        new("smtp", _ => new SmtpClient.SmtpService()),
+        new("lmtp", _ => new SmtpClient.SmtpService()),
     ];
 }

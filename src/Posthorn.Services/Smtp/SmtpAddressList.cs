@@ -5,7 +5,7 @@ using Posthorn.Core.Config;
 using Posthorn.Services.DnsLookup;
 using Posthorn.Services.Smtpd.Restrictions;
 
-namespace Posthorn.Services.Smtp;
+namespace Posthorn.Services.SmtpClient;
 
 /// <summary>
 /// Turns a nexthop into the ordered list of servers to try, as smtp(8) does (smtp_addr.c):

@@ -2,7 +2,7 @@ using System.Globalization;
 using Posthorn.Core.Config;
 using Posthorn.Core.Maps;
 
-namespace Posthorn.Services.Smtp;
+namespace Posthorn.Services.SmtpClient;
 
 /// <summary>
 /// The main.cf parameters of one smtp(8) or lmtp(8) client, read once per service start. As in

@@ -4,7 +4,7 @@ using System.Net.Sockets;
 using System.Text;
 using Posthorn.Protocols.Smtp;
 
-namespace Posthorn.Services.Smtp;
+namespace Posthorn.Services.SmtpClient;
 
 /// <summary>How a conversation broke: the server went away, went silent past the timeout, or sent a malformed reply.</summary>
 internal enum SmtpBreak

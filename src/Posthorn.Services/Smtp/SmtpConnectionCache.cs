@@ -1,4 +1,4 @@
-namespace Posthorn.Services.Smtp;
+namespace Posthorn.Services.SmtpClient;
 
 /// <summary>
 /// Idle connections kept for the next delivery to the same destination (postconf(5)

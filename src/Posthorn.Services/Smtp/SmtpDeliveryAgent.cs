@@ -5,7 +5,7 @@ using Posthorn.Core.Logging;
 using Posthorn.Services.Delivery;
 using Posthorn.Services.DnsLookup;
 
-namespace Posthorn.Services.Smtp;
+namespace Posthorn.Services.SmtpClient;
 
 /// <summary>
 /// The smtp(8) and lmtp(8) delivery agent (smtp_connect.c): for one request, the nexthop and

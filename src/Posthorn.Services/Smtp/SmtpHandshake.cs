@@ -2,7 +2,7 @@ using System.Globalization;
 using Posthorn.Core.Logging;
 using Posthorn.Protocols.Smtp;
 
-namespace Posthorn.Services.Smtp;
+namespace Posthorn.Services.SmtpClient;
 
 /// <summary>The TLS handshake failed under level "may": reconnect and deliver in plaintext, as Postfix does.</summary>
 internal sealed class TlsFallbackException(string reason) : Exception(reason);

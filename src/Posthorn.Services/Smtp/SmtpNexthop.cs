@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Net;
 
-namespace Posthorn.Services.Smtp;
+namespace Posthorn.Services.SmtpClient;
 
 /// <summary>
 /// One destination of a delivery request, parsed as smtp(8) and lmtp(8) read a nexthop:

@@ -1,7 +1,7 @@
 using Posthorn.Services.Delivery;
 using Posthorn.Services.Master;
 
-namespace Posthorn.Services.Smtp;
+namespace Posthorn.Services.SmtpClient;
 
 /// <summary>
 /// The master.cf service for smtp(8) and lmtp(8) (<c>smtp unix - - n - - smtp</c>,

@@ -1,4 +1,4 @@
-namespace Posthorn.Services.Smtp;
+namespace Posthorn.Services.SmtpClient;
 
 /// <summary>
 /// The stages of a client conversation with the words Postfix's smtp(8) uses for them: what it

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Net;
 
-namespace Posthorn.Services.Smtp;
+namespace Posthorn.Services.SmtpClient;
 
 /// <summary>
 /// One server to try: a host name with one of its addresses and the port (or a UNIX-domain

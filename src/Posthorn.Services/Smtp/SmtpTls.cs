@@ -3,7 +3,7 @@ using System.Security.Authentication;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
-namespace Posthorn.Services.Smtp;
+namespace Posthorn.Services.SmtpClient;
 
 /// <summary>What a TLS handshake established: the stream, whether the certificate is trusted
 /// (chain to a trusted CA) and matched (the name or fingerprint the policy asks for), and the

@@ -2,7 +2,7 @@ using Posthorn.Core.Addressing;
 using Posthorn.Protocols.Smtp;
 using Posthorn.Services.Delivery;
 
-namespace Posthorn.Services.Smtp;
+namespace Posthorn.Services.SmtpClient;
 
 /// <summary>
 /// One mail transaction over a ready connection (smtp_proto.c smtp_xfer): MAIL FROM with SIZE,

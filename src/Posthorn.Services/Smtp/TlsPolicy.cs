@@ -1,7 +1,7 @@
 using Posthorn.Core.Config;
 using Posthorn.Core.Maps;
 
-namespace Posthorn.Services.Smtp;
+namespace Posthorn.Services.SmtpClient;
 
 /// <summary>
 /// The TLS security level for one destination (postconf(5) smtp_tls_security_level,
