@@ -66,6 +66,12 @@ public sealed class TestSmtpServer : IAsyncDisposable
 
     public bool DropInData { get; init; }
 
+    /// <summary>Answers STARTTLS with 220, then closes instead of doing the handshake.</summary>
+    public bool BreakTls { get; init; }
+
+    /// <summary>Refuses EHLO (502), as a pre-ESMTP server does.</summary>
+    public bool NoEhlo { get; init; }
+
     public ConcurrentQueue<string> Commands { get; } = new();
 
     public ConcurrentQueue<string> Reads { get; } = new();
@@ -154,9 +160,12 @@ public sealed class TestSmtpServer : IAsyncDisposable
                 var verb = line.Split(' ')[0].ToUpperInvariant();
                 switch (verb)
                 {
+                    case "EHLO" when NoEhlo:
+                        await Send("502 5.5.2 Error: command not recognized");
+                        break;
                     case "EHLO" or "LHLO":
                         var kw = new List<string>(Keywords);
-                        if (Certificate is not null && !tls)
+                        if ((Certificate is not null || BreakTls) && !tls)
                             kw.Add("STARTTLS");
                         var lines = new List<string> { "mx.test.example" };
                         lines.AddRange(kw);
@@ -168,6 +177,11 @@ public sealed class TestSmtpServer : IAsyncDisposable
                         break;
                     case "STARTTLS":
                         await Send("220 2.0.0 Ready to start TLS");
+                        if (BreakTls)
+                        {
+                            await Send("this is not a TLS handshake");
+                            return;
+                        }
                         var ssl = new SslStream(stream, false);
                         await ssl.AuthenticateAsServerAsync(Certificate!);
                         stream = ssl;
