@@ -11,5 +11,6 @@ public static class ServiceFactories
         new("posthorn-banner", _ => new BannerService()),
         new("smtp", _ => new SmtpClient.SmtpService()),
         new("lmtp", _ => new SmtpClient.SmtpService()),
+        new("pipe", _ => new Pipe.PipeService()),
     ];
 }
