@@ -52,6 +52,8 @@ internal static class SmtpHandshake
                     $"TLS is required, but host {target.NameAddr} refused to start TLS: {Text(reply)}");
             return null;
         }
+        if (conn.HasPendingInput)
+            throw new SmtpSessionException(SmtpBreak.Protocol, SmtpStage.StartTls.While, "unexpected data after the STARTTLS reply");
         TlsOutcome tls;
         try
         {
