@@ -137,6 +137,15 @@ public sealed class SmtpDeliveryAgent : IDeliveryAgent, IAsyncDisposable
                         foreach (var r in pending)
                             soft[r] = Result(r, lastFailure, target, permanent: false);
                     }
+                    catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException
+                        or System.Security.Authentication.AuthenticationException or System.Security.Cryptography.CryptographicException)
+                    {
+                        await conn.DisposeAsync();
+                        _log.Warning(_service, $"{request.QueueId}: {target.NameAddrPort}: {e.Message}");
+                        lastFailure = new SmtpFailure("4.4.2", $"lost connection with {target.NameAddr} while performing the TLS handshake");
+                        foreach (var r in pending)
+                            soft[r] = Result(r, lastFailure, target, permanent: false);
+                    }
                     break;
                 }
             }

@@ -103,7 +103,18 @@ internal sealed class SmtpTransaction(SmtpConnection conn, SmtpClientSettings s,
             if (accepted.Count > 0)
             {
                 stage = SmtpStage.Body;
-                await SendContentAsync(ct);
+                try
+                {
+                    await SendContentAsync(ct);
+                }
+                catch (IOException e)
+                {
+                    // The queue file, not the server, failed: leave the DATA unterminated so
+                    // nothing is delivered, drop the connection, and try again later.
+                    FailAll(accepted, "4.3.0", $"error reading message content: {e.Message}", null);
+                    Reusable = false;
+                    return _results;
+                }
                 dotSent = true;
                 stage = SmtpStage.Dot;
                 if (!s.Lmtp)

@@ -76,4 +76,23 @@ public sealed class SmtpClientFailureTests
             Assert.Equal("host 127.0.0.1[127.0.0.1] said: 554 5.7.1 Message rejected as spam (in reply to end of DATA command)", r.Reason);
         });
     }
+
+    [Fact]
+    public async Task A_queue_file_read_error_defers_and_sends_no_end_of_data()
+    {
+        await using var t = new SmtpTestSupport();
+        await using var server = new TestSmtpServer(IPAddress.Loopback);
+        var request = SmtpTestSupport.Request($"[127.0.0.1]:{server.Port}", "a@test.example") with { OpenContent = () => new BrokenStream() };
+        var r = Assert.Single((await t.Agent().DeliverAsync(request, None)).Recipients);
+
+        Assert.Equal(DeliveryOutcome.Deferred, r.Outcome);
+        Assert.StartsWith("error reading message content", r.Reason, StringComparison.Ordinal);
+        Assert.Empty(server.Messages);
+    }
+
+    private sealed class BrokenStream : MemoryStream
+    {
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+            throw new IOException("Input/output error");
+    }
 }

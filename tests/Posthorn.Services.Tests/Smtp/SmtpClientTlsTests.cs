@@ -71,4 +71,16 @@ public sealed class SmtpClientTlsTests
         Assert.Equal(DeliveryOutcome.Delivered, Assert.Single(result.Recipients).Outcome);
         Assert.False(Assert.Single(server.Messages).Tls);
     }
+
+    [Fact]
+    public async Task Plaintext_injected_after_the_STARTTLS_reply_defers()
+    {
+        await using var t = new SmtpTestSupport();
+        await using var server = new TestSmtpServer(IPAddress.Loopback) { Certificate = TestSmtpServer.SelfSigned("mx.test.example"), InjectAfterStartTls = true };
+        var r = Assert.Single((await t.Agent("smtp_tls_security_level = encrypt").DeliverAsync(
+            SmtpTestSupport.Request($"[127.0.0.1]:{server.Port}", "a@test.example"), None)).Recipients);
+
+        Assert.Equal(DeliveryOutcome.Deferred, r.Outcome);
+        Assert.Empty(server.Messages);
+    }
 }

@@ -69,6 +69,9 @@ public sealed class TestSmtpServer : IAsyncDisposable
     /// <summary>Answers STARTTLS with 220, then closes instead of doing the handshake.</summary>
     public bool BreakTls { get; init; }
 
+    /// <summary>Sends a plaintext reply right behind the STARTTLS 220 (response injection, CVE-2011-0411).</summary>
+    public bool InjectAfterStartTls { get; init; }
+
     /// <summary>Refuses EHLO (502), as a pre-ESMTP server does.</summary>
     public bool NoEhlo { get; init; }
 
@@ -176,10 +179,10 @@ public sealed class TestSmtpServer : IAsyncDisposable
                         await Send("250 mx.test.example");
                         break;
                     case "STARTTLS":
-                        await Send("220 2.0.0 Ready to start TLS");
+                        await Send(InjectAfterStartTls ? "220 2.0.0 Ready to start TLS\r\n250 injected" : "220 2.0.0 Ready to start TLS");
                         if (BreakTls)
                         {
-                            await Send("this is not a TLS handshake");
+                            await Task.Delay(100);
                             return;
                         }
                         var ssl = new SslStream(stream, false);
