@@ -42,6 +42,7 @@ internal sealed class SmtpClientSettings
         CacheTimeLimit = config.GetTime(P("connection_cache_time_limit"));
         ReuseTimeLimit = config.GetTime(P("connection_reuse_time_limit"));
         ReuseCountLimit = config.GetInt(P("connection_reuse_count_limit"));
+        TlsConnectionReuse = config.GetBool(P("tls_connection_reuse"));
         SkipFiveXxGreeting = config.GetBool(P("skip_5xx_greeting"));
         DeferIfNoMxAddress = config.GetBool(P("defer_if_no_mx_address_found"));
         NeverSendEhlo = !lmtp && config.GetBool("smtp_never_send_ehlo");
@@ -80,6 +81,9 @@ internal sealed class SmtpClientSettings
     public TimeSpan CacheTimeLimit { get; }
     public TimeSpan ReuseTimeLimit { get; }
     public int ReuseCountLimit { get; }
+
+    /// <summary>smtp_tls_connection_reuse: TLS connections are cached only when set.</summary>
+    public bool TlsConnectionReuse { get; }
     public bool SkipFiveXxGreeting { get; }
     public bool DeferIfNoMxAddress { get; }
     public bool NeverSendEhlo { get; }

@@ -6,7 +6,8 @@ namespace Posthorn.Services.SmtpClient;
 /// in process): a connection is kept after a clean transaction, reused after an RSET probe,
 /// closed when idle longer than smtp_connection_cache_time_limit, older than
 /// smtp_connection_reuse_time_limit, used smtp_connection_reuse_count_limit times (0: no limit),
-/// or found closed by the server. Keyed by nexthop and TLS level.
+/// or found closed by the server. Keyed by nexthop and TLS level. TLS connections are kept only
+/// with smtp_tls_connection_reuse = yes, as in Postfix.
 /// </summary>
 internal sealed class SmtpConnectionCache : IAsyncDisposable
 {
@@ -27,7 +28,8 @@ internal sealed class SmtpConnectionCache : IAsyncDisposable
 
     /// <summary>True when <paramref name="conn"/> may be kept after a transaction.</summary>
     public bool MayKeep(SmtpConnection conn) =>
-        (_settings.ReuseCountLimit <= 0 || conn.Uses < _settings.ReuseCountLimit)
+        (conn.TlsSummary is null || _settings.TlsConnectionReuse)
+        && (_settings.ReuseCountLimit <= 0 || conn.Uses < _settings.ReuseCountLimit)
         && DateTime.UtcNow - conn.Created < _settings.ReuseTimeLimit;
 
     public void Put(string key, SmtpConnection conn)
