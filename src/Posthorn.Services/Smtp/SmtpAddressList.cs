@@ -116,8 +116,22 @@ internal sealed class SmtpAddressList
         return list;
     }
 
-    /// <summary>Addresses of one host: a literal, or DNS (A and AAAA), or the system resolver when smtp_host_lookup is native.</summary>
+    /// <summary>Addresses of one host that inet_protocols allows (ipv4, ipv6, all).</summary>
     private async ValueTask<(IReadOnlyList<IPAddress>, SmtpFailure?)> HostAddressesAsync(string host, CancellationToken ct)
+    {
+        var (addrs, failure) = await LookupHostAsync(host, ct);
+        var protocols = _settings.Config.GetList("inet_protocols");
+        bool all = protocols.Contains("all", StringComparer.OrdinalIgnoreCase);
+        bool v4 = all || protocols.Contains("ipv4", StringComparer.OrdinalIgnoreCase);
+        bool v6 = all || protocols.Contains("ipv6", StringComparer.OrdinalIgnoreCase);
+        var allowed = addrs.Where(a => a.AddressFamily == AddressFamily.InterNetworkV6 ? v6 : v4).ToList();
+        if (addrs.Count > 0 && allowed.Count == 0)
+            return ([], new SmtpFailure("5.4.4", NameServiceError(host, v4 ? "A" : "AAAA", false)));
+        return (allowed, failure);
+    }
+
+    /// <summary>Addresses of one host: a literal, or DNS (A and AAAA), or the system resolver when smtp_host_lookup is native.</summary>
+    private async ValueTask<(IReadOnlyList<IPAddress>, SmtpFailure?)> LookupHostAsync(string host, CancellationToken ct)
     {
         if (IPAddress.TryParse(host, out var literal))
             return ([literal], null);
