@@ -19,5 +19,8 @@ public static class ServiceFactories
         new("smtpd", _ => new Smtpd.SmtpdService()),
         new("pickup", _ => new Pickup.PickupService()),
         new("imapd", _ => new Imapd.ImapdService()),
+        new("smtp", _ => new SmtpClient.SmtpService()),
+        new("lmtp", _ => new SmtpClient.SmtpService()),
+        new("pipe", _ => new Pipe.PipeService()),
     ];
 }
