@@ -21,6 +21,6 @@ public static class ServiceFactories
         new("imapd", _ => new Imapd.ImapdService()),
         new("smtp", _ => new SmtpClient.SmtpService()),
         new("lmtp", _ => new SmtpClient.SmtpService()),
-        new("pipe", _ => new Pipe.PipeService()),
+        new("pipe", _ => new PipeDelivery.PipeService()),
     ];
 }

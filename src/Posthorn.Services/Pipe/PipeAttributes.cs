@@ -2,7 +2,7 @@ using System.Globalization;
 using Posthorn.Core.Config;
 using Posthorn.Services.Master;
 
-namespace Posthorn.Services.Pipe;
+namespace Posthorn.Services.PipeDelivery;
 
 /// <summary>
 /// The master.cf command-line attributes of a pipe(8) transport: <c>flags=</c> (D O R X F h q u

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using Posthorn.Services.Delivery;
 
-namespace Posthorn.Services.Pipe;
+namespace Posthorn.Services.PipeDelivery;
 
 /// <summary>
 /// Expands a pipe(8) argv= command line: <c>$name</c>, <c>${name}</c>, <c>${name?text}</c> and

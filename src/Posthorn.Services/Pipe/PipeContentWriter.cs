@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using Posthorn.Services.Delivery;
 
-namespace Posthorn.Services.Pipe;
+namespace Posthorn.Services.PipeDelivery;
 
 /// <summary>
 /// The message as a pipe(8) command reads it (mail_copy(3)): optional From_, Return-Path:,

@@ -5,7 +5,7 @@ using Posthorn.Core.Logging;
 using Posthorn.Services.Delivery;
 using Posthorn.Services.Master;
 
-namespace Posthorn.Services.Pipe;
+namespace Posthorn.Services.PipeDelivery;
 
 /// <summary>
 /// The pipe(8) delivery agent: runs the argv= command of its master.cf entry as the user= user

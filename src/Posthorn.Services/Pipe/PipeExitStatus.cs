@@ -1,6 +1,6 @@
 using Posthorn.Services.Delivery;
 
-namespace Posthorn.Services.Pipe;
+namespace Posthorn.Services.PipeDelivery;
 
 /// <summary>
 /// How pipe_command(3) judges a finished command: exit 0 delivered ("delivered via SERVICE

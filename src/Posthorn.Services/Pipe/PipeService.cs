@@ -1,7 +1,7 @@
 using Posthorn.Services.Delivery;
 using Posthorn.Services.Master;
 
-namespace Posthorn.Services.Pipe;
+namespace Posthorn.Services.PipeDelivery;
 
 /// <summary>
 /// The master.cf service for pipe(8) (<c>uucp unix - n n - - pipe flags=Fqhu user=uucp argv=uux

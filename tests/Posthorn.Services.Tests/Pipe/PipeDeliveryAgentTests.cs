@@ -3,9 +3,9 @@ using Posthorn.Core.Config;
 using Posthorn.Core.Logging;
 using Posthorn.Services.Delivery;
 using Posthorn.Services.Master;
-using Posthorn.Services.Pipe;
+using Posthorn.Services.PipeDelivery;
 
-namespace Posthorn.Services.Tests.Pipe;
+namespace Posthorn.Services.Tests.PipeDelivery;
 
 /// <summary>pipe(8): commands run with the message on stdin, results mapped as pipe_command does.</summary>
 public sealed class PipeDeliveryAgentTests : IDisposable
