@@ -108,7 +108,7 @@ public class PostfixLifecycleTests
     public void Unknown_command_is_skipped_once_and_the_master_keeps_running()
     {
         using var ms = new MailSystem();
-        File.AppendAllText(Path.Combine(ms.Dir, "master.cf"), "foo unix - - n - 1 frobnicate\nshowq unix n - n - - showq\nanvil unix - - n - 1 anvil\n");
+        File.AppendAllText(Path.Combine(ms.Dir, "master.cf"), "foo unix - - n - 1 frobnicate\nverify unix - - n - 1 verify\nanvil unix - - n - 1 anvil\n");
         Assert.Equal(0, ms.Postfix("start").ExitCode);
         Assert.Equal(0, ms.Postfix("reload").ExitCode);
         Assert.True(ms.WaitForLog("reload -- version"), ms.Log);
@@ -116,7 +116,7 @@ public class PostfixLifecycleTests
         Assert.StartsWith("220 ", ms.Banner(), StringComparison.Ordinal);
         var log = ms.Log;
         Assert.Equal(1, MailSystem.Count(log, "service foo/unix: unknown command frobnicate; skipped"));
-        Assert.Equal(1, MailSystem.Count(log, "command showq is not available in this Posthorn build; skipped"));
+        Assert.Equal(1, MailSystem.Count(log, "command verify is not available in this Posthorn build; skipped"));
         Assert.DoesNotContain("anvil", log, StringComparison.Ordinal);
         Assert.Equal(0, ms.Postfix("stop").ExitCode);
     }
