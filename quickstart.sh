@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds Posthorn and runs a demo mail system in the foreground on loopback, unprivileged ports:
 # domain demo.test with users alice and bob (password "demo"), SMTP in on 2525, submission on
-# 2587, POP3 on 2110, IMAP on 2143, LMTP on 2024. Everything lives under ./demo-run/.
+# 2587, POP3 on 2110, IMAP on 2143, LMTP on 2424. Everything lives under ./demo-run/.
 # Ctrl-C stops it. Run it again to start afresh (DEMO_KEEP=1 keeps the mail).
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -93,7 +93,7 @@ virtual   unix  -       n       n       -       -       virtual
 lmtp      unix  -       -       n       -       -       lmtp
 2110      inet  n       -       n       -       -       pop3d
 2143      inet  n       -       n       -       -       imapd
-2024      inet  n       -       n       -       -       lmtpd
+2424      inet  n       -       n       -       -       lmtpd
 EOF
 chown -R "$OWNER" "$DEMO"
 
