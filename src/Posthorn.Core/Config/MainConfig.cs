@@ -122,8 +122,38 @@ public sealed class MainConfig
     /// <summary>The value split on commas and whitespace, empty items dropped.</summary>
     public IReadOnlyList<string> GetList(string name) => SplitList(Get(name));
 
-    public static IReadOnlyList<string> SplitList(string value) =>
-        value.Split([',', ' ', '\t', '\r', '\n'], StringSplitOptions.RemoveEmptyEntries);
+    /// <summary>
+    /// Splits a list on commas and whitespace as Postfix's mystrtokq does: text inside braces
+    /// stays in its item, so <c>inline:{ a=1, b=2 }</c> is one item.
+    /// </summary>
+    public static IReadOnlyList<string> SplitList(string value)
+    {
+        if (value.IndexOf('{', StringComparison.Ordinal) < 0)
+            return value.Split([',', ' ', '\t', '\r', '\n'], StringSplitOptions.RemoveEmptyEntries);
+        var items = new List<string>();
+        int depth = 0, start = -1;
+        for (int i = 0; i <= value.Length; i++)
+        {
+            char c = i < value.Length ? value[i] : ',';
+            bool separator = depth == 0 && (c == ',' || char.IsWhiteSpace(c));
+            if (separator)
+            {
+                if (start >= 0)
+                    items.Add(value[start..i]);
+                start = -1;
+                continue;
+            }
+            if (start < 0)
+                start = i;
+            if (c == '{')
+                depth++;
+            else if (c == '}' && depth > 0)
+                depth--;
+        }
+        if (start >= 0)
+            items.Add(value[start..]);
+        return items;
+    }
 
     /// <summary>A boolean: "yes" or "no" in any case, as Postfix accepts; anything else is Postfix's "bad boolean configuration".</summary>
     public bool GetBool(string name)

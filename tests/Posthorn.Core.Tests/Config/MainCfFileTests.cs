@@ -80,4 +80,11 @@ public class MainCfFileTests
         var e = Assert.Throws<ConfigException>(() => MainCfFile.Parse("main.cf", "= c\n"));
         Assert.Equal("main.cf:1: missing attribute name: \"= c\"", e.Message);
     }
+
+    [Fact]
+    public void List_items_keep_braced_text_together()
+    {
+        var items = MainConfig.SplitList("hash:/etc/a, inline:{ bob=1, alice=1 } texthash:/b");
+        Assert.Equal(["hash:/etc/a", "inline:{ bob=1, alice=1 }", "texthash:/b"], items);
+    }
 }
