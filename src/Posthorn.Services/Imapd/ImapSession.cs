@@ -257,7 +257,7 @@ internal sealed partial class ImapSession : IDisposable
     private async Task StartTlsAsync(CancellationToken cancel)
     {
         await _pipe.CompleteAsync();
-        _stream = await _ctx.Tls!.AuthenticateAsync(_network, cancel);
+        _stream = await _ctx.Tls!.AuthenticateAsync(_network, _ctx.Settings.LoginTimeout, cancel);
         _pipe = PipeReader.Create(_stream, new StreamPipeReaderOptions(leaveOpen: true));
         _reader = new ImapCommandReader(_state == ImapState.NotAuthenticated ? PreLoginLimits : _ctx.Settings.Limits);
         _tlsActive = true;

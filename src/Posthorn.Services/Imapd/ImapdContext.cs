@@ -6,7 +6,7 @@ using Posthorn.Services.MailStore;
 namespace Posthorn.Services.Imapd;
 
 /// <summary>What every imapd session shares: main.cf, the settings, the log, TLS, the mailbox resolver.</summary>
-internal sealed class ImapdContext(MainConfig config, MailLog log, string processName, ImapdSettings settings, ImapdTls? tls)
+internal sealed class ImapdContext(MainConfig config, MailLog log, string processName, ImapdSettings settings, Tls.TlsServerContext? tls)
 {
     public MainConfig Config { get; } = config;
 
@@ -16,7 +16,7 @@ internal sealed class ImapdContext(MainConfig config, MailLog log, string proces
 
     public ImapdSettings Settings { get; } = settings;
 
-    public ImapdTls? Tls { get; } = tls;
+    public Tls.TlsServerContext? Tls { get; } = tls;
 
     public ImapdMailboxResolver Resolver { get; } = new(config, m => log.Warning(processName, m));
 

@@ -19,12 +19,12 @@ internal sealed class ImapdService : IMailService
     public async Task RunAsync(ServiceContext context, CancellationToken stopping)
     {
         var settings = ImapdSettings.FromConfig(context.Config);
-        ImapdTls? tls = null;
+        Tls.TlsServerContext? tls = null;
         try
         {
-            tls = ImapdTls.Load(settings.CertFile, settings.KeyFile);
+            tls = Tls.TlsServerContext.FromConfig(context.Config, "imapd_tls_cert_file", "imapd_tls_key_file", "smtpd_tls_protocols");
         }
-        catch (Exception e) when (e is IOException or System.Security.Cryptography.CryptographicException or UnauthorizedAccessException)
+        catch (Exception e) when (e is Core.Config.ConfigException or IOException or System.Security.Cryptography.CryptographicException or UnauthorizedAccessException)
         {
             context.Log.Warning(context.ProcessName, $"cannot load TLS certificate {settings.CertFile}: {e.Message}; TLS disabled");
         }
