@@ -9,7 +9,7 @@ namespace Posthorn.Services.Imapd;
 /// LOGIN and AUTHENTICATE (RFC 3501 6.2.2-6.2.3, SASL-IR RFC 4959, PLAIN RFC 4616): credentials
 /// checked against posthorn_user_database; a failure waits imapd_login_failure_delay; plaintext
 /// is refused without TLS while imapd_disable_plaintext_auth is on (loopback excepted). A login
-/// opens the user's mail store (ImapdMailboxResolver) and makes the special-use folders for a
+/// opens the user's mail store (UserMailboxLocator, as pop3d) and makes the special-use folders for a
 /// new user.
 /// </summary>
 internal sealed partial class ImapSession
@@ -101,9 +101,10 @@ internal sealed partial class ImapSession
         string? path;
         try
         {
-            path = _ctx.Resolver.Resolve(entry);
+            path = _ctx.Resolver.Locate(entry);
         }
-        catch (Exception e) when (e is IOException or ArgumentException or Posthorn.Core.Config.ConfigException)
+        catch (Exception e) when (e is IOException or ArgumentException or Posthorn.Core.Config.ConfigException
+            or MailStore.MailboxNameException or Core.Maps.TableLookupException)
         {
             _ctx.Log.Warning(_ctx.ProcessName, $"{entry.User}: mailbox lookup: {e.Message}");
             path = null;

@@ -18,7 +18,8 @@ internal sealed class ImapdContext(MainConfig config, MailLog log, string proces
 
     public Tls.TlsServerContext? Tls { get; } = tls;
 
-    public ImapdMailboxResolver Resolver { get; } = new(config, m => log.Warning(processName, m));
+    /// <summary>Finds a user's mailbox as pop3d, lmtpd and delivery do.</summary>
+    public MailStore.UserMailboxLocator Resolver { get; } = new(config);
 
     public MailboxLockOptions LockOptions { get; } = MailboxLockOptions.FromConfig(config);
 

@@ -75,11 +75,11 @@ public sealed class ImapdRulesTests
         using var dir = new TempDir();
         File.WriteAllText(dir["vmailbox"], "bob@example.com example.com/bob/\nevil@example.com ../../etc/\n");
         var config = MainConfig.FromText($"virtual_mailbox_base = {dir.Path}/vmail\nvirtual_mailbox_maps = texthash:{dir["vmailbox"]}\nhome_mailbox = Maildir/\n");
-        var resolver = new ImapdMailboxResolver(config);
-        Assert.Equal($"{dir.Path}/vmail/example.com/bob/", resolver.Resolve(User("bob@example.com", "")));
-        Assert.Equal("/home/alice/Maildir/", resolver.Resolve(User("alice", "/home/alice")));
-        Assert.Null(resolver.Resolve(User("carol@example.com", "")));
-        Assert.Throws<MailboxNameException>(() => resolver.Resolve(User("evil@example.com", "")));
+        var resolver = new UserMailboxLocator(config);
+        Assert.Equal($"{dir.Path}/vmail/example.com/bob/", resolver.Locate(User("bob@example.com", "")));
+        Assert.Equal("/home/alice/Maildir/", resolver.Locate(User("alice", "/home/alice")));
+        Assert.Throws<MailboxNameException>(() => resolver.Locate(User("carol@example.com", "")));
+        Assert.Throws<MailboxNameException>(() => resolver.Locate(User("evil@example.com", "")));
     }
 
     private static UserEntry User(string name, string home) =>
@@ -89,7 +89,7 @@ public sealed class ImapdRulesTests
     public void Resolver_uses_the_mail_spool_without_home_mailbox()
     {
         var config = MainConfig.FromText("mail_spool_directory = /var/mail\n");
-        Assert.Equal("/var/mail/alice", new ImapdMailboxResolver(config).Resolve(User("alice", "/home/alice")));
+        Assert.Equal("/var/mail/alice", new UserMailboxLocator(config).Locate(User("alice", "/home/alice")));
         Assert.Equal(Encoding.ASCII.GetBytes("x"), "x"u8.ToArray());
     }
 }
