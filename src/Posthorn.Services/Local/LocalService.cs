@@ -13,26 +13,6 @@ internal sealed class LocalService : IMailService
     public Task RunAsync(ServiceContext context, CancellationToken stopping)
     {
         var agent = new LocalAgent(new LocalSettings(context.Config), new SystemUserLookup(), context.Log, context.Directory, context.ProcessName);
-        return DeliveryAgentHost.HoldAsync(context, agent, stopping);
-    }
-}
-
-/// <summary>Registers a delivery agent under its master.cf service name for the life of the service, as local and virtual both do.</summary>
-internal static class DeliveryAgentHost
-{
-    public static async Task HoldAsync(ServiceContext context, IDeliveryAgent agent, CancellationToken stopping)
-    {
-        context.Directory.Register<IDeliveryAgent>(context.Entry.Name, agent);
-        try
-        {
-            await Task.Delay(Timeout.Infinite, stopping);
-        }
-        catch (OperationCanceledException)
-        {
-        }
-        finally
-        {
-            context.Directory.Unregister<IDeliveryAgent>(context.Entry.Name, agent);
-        }
+        return AgentHost.RunAsync(context, agent, stopping);
     }
 }

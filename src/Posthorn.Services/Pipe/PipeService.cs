@@ -14,17 +14,6 @@ public sealed class PipeService : IMailService
     public async Task RunAsync(ServiceContext context, CancellationToken stopping)
     {
         var agent = new PipeDeliveryAgent(context.Entry.Name, context.Entry.Arguments, context.Config, context.Log);
-        context.Directory.Register<IDeliveryAgent>(context.Entry.Name, agent);
-        try
-        {
-            await Task.Delay(Timeout.Infinite, stopping);
-        }
-        catch (OperationCanceledException)
-        {
-        }
-        finally
-        {
-            context.Directory.Unregister<IDeliveryAgent>(context.Entry.Name, agent);
-        }
+        await AgentHost.RunAsync(context, agent, stopping);
     }
 }

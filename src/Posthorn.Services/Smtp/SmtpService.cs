@@ -16,17 +16,6 @@ public sealed class SmtpService : IMailService
     {
         bool lmtp = context.ProcessName == "lmtp";
         await using var agent = new SmtpDeliveryAgent(context.Config, lmtp, context.Log, context.ProcessName);
-        context.Directory.Register<IDeliveryAgent>(context.Entry.Name, agent);
-        try
-        {
-            await Task.Delay(Timeout.Infinite, stopping);
-        }
-        catch (OperationCanceledException)
-        {
-        }
-        finally
-        {
-            context.Directory.Unregister<IDeliveryAgent>(context.Entry.Name, agent);
-        }
+        await AgentHost.RunAsync(context, agent, stopping);
     }
 }

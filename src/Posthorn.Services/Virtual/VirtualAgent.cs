@@ -203,5 +203,5 @@ public sealed class VirtualAgent : IDeliveryAgent
 internal sealed class VirtualService : IMailService
 {
     public Task RunAsync(ServiceContext context, CancellationToken stopping) =>
-        DeliveryAgentHost.HoldAsync(context, new VirtualAgent(context.Config, context.Log, context.ProcessName, context.Directory), stopping);
+        AgentHost.RunAsync(context, new VirtualAgent(context.Config, context.Log, context.ProcessName, context.Directory), stopping);
 }
