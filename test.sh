@@ -10,6 +10,7 @@ command -v swaks   >/dev/null || need+=(swaks)
 command -v s-nail  >/dev/null || need+=(s-nail)
 command -v python3 >/dev/null || need+=(python3)
 command -v openssl >/dev/null || need+=(openssl)
+command -v pflogsumm >/dev/null || need+=(pflogsumm)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     echo "test.sh: installing ${need[*]}"
