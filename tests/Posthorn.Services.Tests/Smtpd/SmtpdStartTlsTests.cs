@@ -109,8 +109,20 @@ public sealed class SmtpdStartTlsTests
         await c.StartClientTlsAsync();
         Assert.DoesNotContain("STARTTLS", await c.CommandAsync("EHLO client.example.org"));
         Assert.Equal("554 5.5.1 Error: TLS already active", await c.CommandAsync("STARTTLS"));
+        Assert.Equal("250 2.1.0 Ok", await c.CommandAsync("MAIL FROM:<alice@example.org>"));
+        Assert.Equal("250 2.1.5 Ok", await c.CommandAsync("RCPT TO:<bob@example.com>"));
+        await c.CommandAsync("DATA");
+        await c.SendAsync("Subject: tls\r\n\r\nbody\r\n");
+        Assert.StartsWith("250 2.0.0 Ok: queued as ", await c.CommandAsync("."));
         await c.CommandAsync("QUIT");
         await c.Run;
+        var read = Posthorn.Core.Queue.QueueFileReader.Read(Assert.Single(f.Files()));
+        using (var content = new StreamReader(read.File!.OpenContent()))
+        {
+            var text = content.ReadToEnd();
+            Assert.Matches(@"\(using TLSv1\.[23] with cipher \S+ \(\d+/\d+ bits\)\)", text);
+            Assert.Contains("with ESMTPS id", text);
+        }
         Assert.Matches(@"Anonymous TLS connection established from localhost\[127\.0\.0\.1\]: TLSv1\.[23] with cipher \S+ \(\d+/\d+ bits\)", f.Log);
     }
 
