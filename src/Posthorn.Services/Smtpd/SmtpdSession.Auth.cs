@@ -20,25 +20,31 @@ public sealed partial class SmtpdSession
 
     private async ValueTask<bool> AuthAsync(SmtpCommand cmd, CancellationToken ct)
     {
-        if (_check.HeloName is null)
+        if (_s.HeloRequired && _check.HeloName is null)
         {
             await ReplyAsync(SmtpSequence.SendHeloFirst).ConfigureAwait(false);
             return false;
         }
         var offered = AuthMechanisms;
-        if (!Security.SaslEnabled || (Security.AuthOnly && _tls is null))
+        if (!Security.SaslEnabled)
         {
             await ReplyAsync("503 5.5.1 Error: authentication not enabled").ConfigureAwait(false);
-            return false;
-        }
-        if (_check.SaslUsername is not null)
-        {
-            await ReplyAsync(SmtpSequence.AlreadyAuthenticated).ConfigureAwait(false);
             return false;
         }
         if (_sequence.InTransaction)
         {
             await ReplyAsync(SmtpSequence.TransactionInProgress).ConfigureAwait(false);
+            return false;
+        }
+        if (Security.AuthOnly && _tls is null)
+        {
+            // RFC 4954 section 4, as Postfix answers with smtpd_tls_auth_only.
+            await ReplyAsync("504 5.5.4 Encryption required for requested authentication mechanism").ConfigureAwait(false);
+            return false;
+        }
+        if (_check.SaslUsername is not null)
+        {
+            await ReplyAsync(SmtpSequence.AlreadyAuthenticated).ConfigureAwait(false);
             return false;
         }
         var words = cmd.Argument.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
@@ -64,13 +70,14 @@ public sealed partial class SmtpdSession
         switch (result.Status)
         {
             case SaslExchangeStatus.Cancelled:
+                _server.Log.Warning(Process, $"{_check.NameAddress}: SASL {mechanism} authentication aborted");
                 await ReplyAsync("501 5.7.0 Authentication aborted").ConfigureAwait(false);
                 return false;
             case SaslExchangeStatus.InvalidBase64:
                 await ReplyAsync("501 5.5.2 Cannot decode response").ConfigureAwait(false);
                 return false;
             case SaslExchangeStatus.UnsupportedMechanism:
-                await ReplyAsync("535 5.7.8 Error: authentication failed: Invalid authentication mechanism").ConfigureAwait(false);
+                await ReplyAsync($"535 5.7.8 Error: authentication failed: Invalid authentication mechanism: '{words[0]}'").ConfigureAwait(false);
                 return false;
             case SaslExchangeStatus.VerifyPassword when Verify(result.Credentials!):
                 _check.SaslMethod = mechanism;

@@ -71,7 +71,7 @@ public sealed class SmtpdTlsAuthEndToEndTests : IDisposable
         var ehlo = c.Command("EHLO client.example.org");
         Assert.Contains("250-STARTTLS", ehlo, StringComparison.Ordinal);
         Assert.DoesNotContain("AUTH", ehlo, StringComparison.Ordinal);
-        Assert.Equal("503 5.5.1 Error: authentication not enabled", c.Command("AUTH PLAIN AGFsaWNlQGV4YW1wbGUudGVzdABzZWNyZXQ="));
+        Assert.Equal("504 5.5.4 Encryption required for requested authentication mechanism", c.Command("AUTH PLAIN AGFsaWNlQGV4YW1wbGUudGVzdABzZWNyZXQ="));
         Assert.Equal("250 2.1.0 Ok", c.Command("MAIL FROM:<alice@example.test>"));
         Assert.StartsWith("554 5.7.1 <someone@remote.example>: Relay access denied", c.Command("RCPT TO:<someone@remote.example>"), StringComparison.Ordinal);
     }

@@ -119,12 +119,15 @@ public sealed class SmtpdAuthTests
         await c.CommandAsync("EHLO client.example.org");
         Assert.Equal("334 ", await c.CommandAsync("AUTH PLAIN"));
         Assert.Equal("501 5.7.0 Authentication aborted", await c.CommandAsync("*"));
+        await c.CommandAsync("QUIT");
+        await c.Run;
+        Assert.Contains("warning: localhost[127.0.0.1]: SASL PLAIN authentication aborted", f.Log);
     }
 
     [Fact]
-    public async Task Auth_needs_ehlo_and_no_transaction()
+    public async Task Auth_needs_ehlo_when_helo_required_and_no_transaction()
     {
-        using var f = Fixture();
+        using var f = Fixture("smtpd_helo_required = yes");
         await using var c = f.Connect();
         await c.ReadReplyAsync();
         Assert.Equal("503 5.5.1 Error: send HELO/EHLO first", await c.CommandAsync("AUTH PLAIN " + B64("\0alice@example.com\0secret")));
@@ -140,7 +143,7 @@ public sealed class SmtpdAuthTests
         await using var c = f.Connect();
         await c.ReadReplyAsync();
         Assert.DoesNotContain("AUTH", await c.CommandAsync("EHLO client.example.org"));
-        Assert.Equal("503 5.5.1 Error: authentication not enabled", await c.CommandAsync("AUTH PLAIN " + B64("\0alice@example.com\0secret")));
+        Assert.Equal("504 5.5.4 Encryption required for requested authentication mechanism", await c.CommandAsync("AUTH PLAIN " + B64("\0alice@example.com\0secret")));
     }
 
     [Fact]
