@@ -126,8 +126,17 @@ public sealed partial class SmtpdSession : IDisposable
         _check.ReverseNameStatus = names.ReverseStatus;
         _server.Log.Info(Process, "connect from " + _check.NameAddress);
         _bareNewline = _server.IsBareNewlineExcluded(_check.ClientName, _check.ClientAddress) ? BareNewlinePolicy.No : _s.BareNewline;
-        if (Security.WrapperMode && TlsHandshake is not null && Security.Tls is not null && !await HandshakeAsync(ct).ConfigureAwait(false))
-            return;
+        if (Security.WrapperMode)
+        {
+            // smtpd_tls_wrappermode without a certificate must not fall back to plaintext.
+            if (TlsHandshake is null || Security.Tls is null)
+            {
+                _server.Log.Warning(Process, "smtpd_tls_wrappermode = yes but no TLS certificate (smtpd_tls_cert_file): dropping the connection");
+                return;
+            }
+            if (!await HandshakeAsync(ct).ConfigureAwait(false))
+                return;
+        }
 
         if (PeekPending(out var early))
         {

@@ -187,4 +187,14 @@ public sealed class SmtpdStartTlsTests
         Assert.Contains("AUTH PLAIN LOGIN", ehlo);
         await c.CommandAsync("QUIT");
     }
+
+    [Fact]
+    public async Task Wrapper_mode_without_a_certificate_never_talks_plaintext()
+    {
+        using var f = new SmtpdFixture("smtpd_tls_wrappermode = yes");
+        await using var c = new TlsConversation(f);
+        Assert.Null(await c.ReadReplyAsync());
+        await c.Run;
+        Assert.Contains("smtpd_tls_wrappermode = yes but no TLS certificate", f.Log);
+    }
 }
