@@ -256,6 +256,20 @@ public sealed partial class SmtpdSession
         _sequence.Reset();
     }
 
+    /// <summary>client_port, and sasl_method / sasl_username after AUTH (as Postfix's smtpd sends cleanup).</summary>
+    private Dictionary<string, string>? EnvelopeAttributes()
+    {
+        var a = new Dictionary<string, string>();
+        if (_clientPort > 0)
+            a[Core.Queue.QueueAttributes.ClientPort] = _clientPort.ToString(CultureInfo.InvariantCulture);
+        if (_check.SaslUsername is not null)
+        {
+            a[Core.Queue.QueueAttributes.SaslMethod] = _check.SaslMethod ?? "";
+            a[Core.Queue.QueueAttributes.SaslUsername] = _check.SaslUsername;
+        }
+        return a.Count == 0 ? null : a;
+    }
+
     private CleanupSubmission BuildSubmission()
     {
         var client = new CleanupClient(_check.ClientName, _check.ClientAddressText, _check.HeloName, _esmtp ? "ESMTP" : "SMTP",
@@ -268,9 +282,7 @@ public sealed partial class SmtpdSession
             DsnRet = p.Ret switch { DsnRet.Full => "FULL", DsnRet.Hdrs => "HDRS", _ => null },
             Encoding = p.Body switch { BodyType.EightBitMime => "8bit", BodyType.SevenBit => "7bit", BodyType.BinaryMime => "binary", _ => null },
             SmtpUtf8 = p.SmtpUtf8,
-            Attributes = _clientPort > 0
-                ? new Dictionary<string, string> { [Core.Queue.QueueAttributes.ClientPort] = _clientPort.ToString(CultureInfo.InvariantCulture) }
-                : null,
+            Attributes = EnvelopeAttributes(),
             Discard = _check.Discard,
             HoldReason = _check.HoldReason,
             Redirect = _check.Redirect,

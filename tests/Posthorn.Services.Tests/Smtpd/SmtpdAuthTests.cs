@@ -53,10 +53,14 @@ public sealed class SmtpdAuthTests
         await c.CommandAsync("QUIT");
         await c.Run;
         Assert.Matches(@"client=unknown\[192\.0\.2\.7\], sasl_method=PLAIN, sasl_username=alice@example\.com", f.Log);
-        var read = QueueFileReader.Read(Assert.Single(f.Files()));
+        var file = Assert.Single(f.Files());
+        var read = QueueFileReader.Read(file);
         using var content = new StreamReader(read.File!.OpenContent());
         var text = content.ReadToEnd();
         Assert.Contains("with ESMTPA id", text);
+        var raw = Encoding.Latin1.GetString(File.ReadAllBytes(file));
+        Assert.Contains("sasl_method=PLAIN", raw);
+        Assert.Contains("sasl_username=alice@example.com", raw);
         Assert.DoesNotContain("Authenticated sender", text);
     }
 
