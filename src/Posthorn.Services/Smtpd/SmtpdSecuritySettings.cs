@@ -16,7 +16,7 @@ public enum SmtpdTlsLevel
 /// smtpd(8)'s TLS and SASL parameters (postconf(5)): smtpd_tls_security_level (with the legacy
 /// smtpd_use_tls / smtpd_enforce_tls when it is empty), smtpd_tls_cert_file / smtpd_tls_key_file,
 /// smtpd_tls_protocols or, at level encrypt, smtpd_tls_mandatory_protocols,
-/// smtpd_tls_wrappermode, smtpd_tls_auth_only, smtpd_sasl_auth_enable,
+/// smtpd_tls_wrappermode, smtpd_starttls_timeout, smtpd_tls_auth_only, smtpd_sasl_auth_enable,
 /// smtpd_sasl_security_options / smtpd_sasl_tls_security_options (noanonymous, noplaintext),
 /// broken_sasl_auth_clients, and the users of posthorn_user_database.
 /// </summary>
@@ -36,6 +36,7 @@ public sealed class SmtpdSecuritySettings
             _ => throw new ConfigException($"invalid smtpd_tls_security_level value: \"{level}\""),
         };
         WrapperMode = config.GetBool("smtpd_tls_wrappermode");
+        StartTlsTimeout = config.GetTime("smtpd_starttls_timeout");
         if (Level != SmtpdTlsLevel.None || WrapperMode)
         {
             Tls = TlsServerContext.FromConfig(config, "smtpd_tls_cert_file", "smtpd_tls_key_file",
@@ -57,6 +58,9 @@ public sealed class SmtpdSecuritySettings
     }
 
     public SmtpdTlsLevel Level { get; }
+
+    /// <summary>smtpd_starttls_timeout: the time limit of the TLS handshake.</summary>
+    public TimeSpan StartTlsTimeout { get; }
 
     /// <summary>The certificate and protocols; null when TLS is off or no certificate is configured.</summary>
     public TlsServerContext? Tls { get; }

@@ -102,7 +102,7 @@ public sealed class SmtpdService : IMailService
             var output = PipeWriter.Create(stream, new StreamPipeWriterOptions(leaveOpen: true));
             using var session = new SmtpdSession(server, input, output, address, remote?.Port ?? 0);
             if (server.Security.Tls is { } tls)
-                session.TlsHandshake = token => tls.AuthenticateAsync(stream, server.Settings.Timeout, token);
+                session.TlsHandshake = token => tls.AuthenticateAsync(stream, server.Security.StartTlsTimeout, token);
             await session.RunAsync(ct).ConfigureAwait(false);
             await input.CompleteAsync().ConfigureAwait(false);
             await output.CompleteAsync().ConfigureAwait(false);
