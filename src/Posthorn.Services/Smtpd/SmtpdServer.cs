@@ -36,6 +36,7 @@ public sealed class SmtpdServer
         ServiceName = serviceName;
         _directory = directory;
         Settings = new SmtpdSettings(config);
+        Security = new SmtpdSecuritySettings(config);
         var maps = new TableMapResolver(config, Log, processName);
         var resolver = new AddressResolver(config, maps);
         Restrictions = new SmtpdRestrictions(config, maps, resolver, dns ?? new MailDns(config), Log, processName);
@@ -68,6 +69,9 @@ public sealed class SmtpdServer
     public string ServiceName { get; }
 
     public SmtpdSettings Settings { get; }
+
+    /// <summary>TLS and SASL: smtpd_tls_*, smtpd_sasl_*, the user database.</summary>
+    public SmtpdSecuritySettings Security { get; }
 
     public SmtpdRestrictions Restrictions { get; }
 

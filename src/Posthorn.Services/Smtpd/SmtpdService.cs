@@ -101,6 +101,8 @@ public sealed class SmtpdService : IMailService
             var input = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 16 * 1024, leaveOpen: true));
             var output = PipeWriter.Create(stream, new StreamPipeWriterOptions(leaveOpen: true));
             using var session = new SmtpdSession(server, input, output, address, remote?.Port ?? 0);
+            if (server.Security.Tls is { } tls)
+                session.TlsHandshake = token => tls.AuthenticateAsync(stream, server.Security.StartTlsTimeout, token);
             await session.RunAsync(ct).ConfigureAwait(false);
             await input.CompleteAsync().ConfigureAwait(false);
             await output.CompleteAsync().ConfigureAwait(false);

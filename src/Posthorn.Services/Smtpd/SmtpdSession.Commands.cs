@@ -36,7 +36,8 @@ public sealed partial class SmtpdSession
             return true;
         }
         var ehlo = new EhloKeywords(_s.DiscardEhloKeywords);
-        var keywords = EhloKeywords.Standard(_s.MessageSizeLimit, vrfy: !_s.DisableVrfy, smtpUtf8: _s.SmtpUtf8);
+        var keywords = EhloKeywords.Standard(_s.MessageSizeLimit, vrfy: !_s.DisableVrfy, startTls: StartTlsOffered,
+            authMechanisms: AuthMechanisms, brokenSaslAuthClients: Security.BrokenSaslAuthClients, smtpUtf8: _s.SmtpUtf8);
         var discarded = keywords.Where(ehlo.IsDiscarded).ToList();
         if (discarded.Count > 0 && !ehlo.SilentDiscard)
             _server.Log.Info(Process, $"discarding EHLO keywords: {string.Join(' ', discarded.Select(k => k.Split(' ')[0]))}");
@@ -130,7 +131,9 @@ public sealed partial class SmtpdSession
                 return false;
             }
             _check.QueueId = _writer.QueueId;
-            _server.Log.Info(Process, $"{_writer.QueueId}: client={_check.NameAddress}");
+            _server.Log.Info(Process, _check.SaslUsername is null
+                ? $"{_writer.QueueId}: client={_check.NameAddress}"
+                : $"{_writer.QueueId}: client={_check.NameAddress}, sasl_method={_check.SaslMethod}, sasl_username={_check.SaslUsername}");
         }
         var r = cmd.Rcpt ?? new RcptParameters();
         string? orcpt = r.OrcptType is null ? null : r.OrcptType + ";" + r.OrcptAddress;
@@ -253,9 +256,24 @@ public sealed partial class SmtpdSession
         _sequence.Reset();
     }
 
+    /// <summary>client_port, and sasl_method / sasl_username after AUTH (as Postfix's smtpd sends cleanup).</summary>
+    private Dictionary<string, string>? EnvelopeAttributes()
+    {
+        var a = new Dictionary<string, string>();
+        if (_clientPort > 0)
+            a[Core.Queue.QueueAttributes.ClientPort] = _clientPort.ToString(CultureInfo.InvariantCulture);
+        if (_check.SaslUsername is not null)
+        {
+            a[Core.Queue.QueueAttributes.SaslMethod] = _check.SaslMethod ?? "";
+            a[Core.Queue.QueueAttributes.SaslUsername] = _check.SaslUsername;
+        }
+        return a.Count == 0 ? null : a;
+    }
+
     private CleanupSubmission BuildSubmission()
     {
-        var client = new CleanupClient(_check.ClientName, _check.ClientAddressText, _check.HeloName, _esmtp ? "ESMTP" : "SMTP");
+        var client = new CleanupClient(_check.ClientName, _check.ClientAddressText, _check.HeloName, _esmtp ? "ESMTP" : "SMTP",
+            _tls, _check.SaslUsername);
         var p = _mail ?? new MailParameters();
         return new CleanupSubmission(_sender ?? "", _recipients.ToList(), client, _server.HeaderRewrite.IsLocal(client))
         {
@@ -264,9 +282,7 @@ public sealed partial class SmtpdSession
             DsnRet = p.Ret switch { DsnRet.Full => "FULL", DsnRet.Hdrs => "HDRS", _ => null },
             Encoding = p.Body switch { BodyType.EightBitMime => "8bit", BodyType.SevenBit => "7bit", BodyType.BinaryMime => "binary", _ => null },
             SmtpUtf8 = p.SmtpUtf8,
-            Attributes = _clientPort > 0
-                ? new Dictionary<string, string> { [Core.Queue.QueueAttributes.ClientPort] = _clientPort.ToString(CultureInfo.InvariantCulture) }
-                : null,
+            Attributes = EnvelopeAttributes(),
             Discard = _check.Discard,
             HoldReason = _check.HoldReason,
             Redirect = _check.Redirect,

@@ -126,6 +126,17 @@ public sealed partial class SmtpdSession : IDisposable
         _check.ReverseNameStatus = names.ReverseStatus;
         _server.Log.Info(Process, "connect from " + _check.NameAddress);
         _bareNewline = _server.IsBareNewlineExcluded(_check.ClientName, _check.ClientAddress) ? BareNewlinePolicy.No : _s.BareNewline;
+        if (Security.WrapperMode)
+        {
+            // smtpd_tls_wrappermode without a certificate must not fall back to plaintext.
+            if (TlsHandshake is null || Security.Tls is null)
+            {
+                _server.Log.Warning(Process, "smtpd_tls_wrappermode = yes but no TLS certificate (smtpd_tls_cert_file): dropping the connection");
+                return;
+            }
+            if (!await HandshakeAsync(ct).ConfigureAwait(false))
+                return;
+        }
 
         if (PeekPending(out var early))
         {
@@ -266,7 +277,7 @@ public sealed partial class SmtpdSession : IDisposable
                 continue;
             }
             _where = statName.ToUpperInvariant();
-            bool lastInGroup = statName is "helo" or "ehlo" or "data" or "noop" or "vrfy";
+            bool lastInGroup = statName is "helo" or "ehlo" or "data" or "noop" or "vrfy" or "starttls";
             if ((!_esmtp || lastInGroup) && !_illegalPipeliningFlagged && _pendingPeek is not null)
             {
                 FlagIllegalPipelining(_pendingPeek);
@@ -301,7 +312,13 @@ public sealed partial class SmtpdSession : IDisposable
         return false;
     }
 
-    private ValueTask<bool> DispatchAsync(SmtpCommand cmd, CancellationToken ct) => cmd.Verb switch
+    private ValueTask<bool> DispatchAsync(SmtpCommand cmd, CancellationToken ct) =>
+        cmd.Verb is SmtpVerb.Mail or SmtpVerb.Rcpt or SmtpVerb.Data or SmtpVerb.Bdat or SmtpVerb.Vrfy or SmtpVerb.Etrn
+            && TlsRequired() is { } mustTls
+            ? Simple(mustTls, false)
+            : DispatchCoreAsync(cmd, ct);
+
+    private ValueTask<bool> DispatchCoreAsync(SmtpCommand cmd, CancellationToken ct) => cmd.Verb switch
     {
         SmtpVerb.Helo => HeloAsync(cmd, esmtp: false, ct),
         SmtpVerb.Ehlo => HeloAsync(cmd, esmtp: true, ct),
@@ -315,8 +332,8 @@ public sealed partial class SmtpdSession : IDisposable
         SmtpVerb.Vrfy => VrfyAsync(cmd, ct),
         SmtpVerb.Etrn => EtrnAsync(cmd, ct),
         SmtpVerb.Help => Simple("214 2.0.0 Commands: BDAT DATA EHLO ETRN HELO HELP MAIL NOOP QUIT RCPT RSET VRFY", true),
-        SmtpVerb.StartTls => Simple("502 5.5.1 Error: command not implemented", false),
-        SmtpVerb.Auth => Simple("503 5.5.1 Error: authentication not enabled", false),
+        SmtpVerb.StartTls => StartTlsAsync(ct),
+        SmtpVerb.Auth => AuthAsync(cmd, ct),
         _ => Simple("500 5.5.2 Error: command not recognized", false),
     };
 
