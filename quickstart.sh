@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds Posthorn and runs a demo mail system in the foreground on loopback, unprivileged ports:
 # domain demo.test with users alice and bob (password "demo"), SMTP in on 2525, submission on
-# 2587, POP3 on 2110, IMAP on 2143, LMTP on 2424. Everything lives under ./demo-run/.
+# 2587 (STARTTLS + AUTH) and 2465 (implicit TLS + AUTH), POP3 on 2110, IMAP on 2143, LMTP on 2424. Everything lives under ./demo-run/.
 # Ctrl-C stops it. Run it again to start afresh (DEMO_KEEP=1 keeps the mail).
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -76,6 +76,15 @@ cat > "$DEMO/etc/master.cf" <<'EOF'
 2525      inet  n       -       n       -       -       smtpd
 2587      inet  n       -       n       -       -       smtpd
   -o syslog_name=posthorn/submission
+  -o smtpd_tls_security_level=encrypt
+  -o smtpd_sasl_auth_enable=yes
+  -o smtpd_tls_auth_only=yes
+  -o smtpd_relay_restrictions=permit_sasl_authenticated,reject
+2465      inet  n       -       n       -       -       smtpd
+  -o syslog_name=posthorn/submissions
+  -o smtpd_tls_wrappermode=yes
+  -o smtpd_sasl_auth_enable=yes
+  -o smtpd_relay_restrictions=permit_sasl_authenticated,reject
 pickup    unix  n       -       n       60      1       pickup
 cleanup   unix  n       -       n       -       0       cleanup
 qmgr      unix  n       -       n       300     1       qmgr
@@ -105,6 +114,8 @@ Posthorn demo mail system (configuration in $DEMO/etc, log in $DEMO/maillog)
 Send a message:
   swaks --server 127.0.0.1:2525 --from bob@demo.test --to alice@demo.test --header "Subject: hello"
   echo hello | $BIN/sendmail -C $DEMO/etc -f bob@demo.test alice@demo.test
+  swaks --server 127.0.0.1:2587 --tls --auth PLAIN --auth-user bob@demo.test --auth-password demo \
+        --from bob@demo.test --to alice@demo.test        (submission: STARTTLS, then AUTH)
 
 Read it back:
   POP3: python3 -c "import poplib; p=poplib.POP3('127.0.0.1',2110); p.user('alice@demo.test'); p.pass_('demo'); print(p.stat()); print(b'\n'.join(p.retr(1)[1]).decode())"

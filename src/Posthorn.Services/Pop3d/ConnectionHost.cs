@@ -74,7 +74,8 @@ internal static class ConnectionHost
                 }
                 // Replies are small writes answering single requests: without TCP_NODELAY, Nagle and the
                 // client's delayed ACK add ~40 ms to every POP3 RETR and LMTP reply.
-                client.NoDelay = true;
+                if (client.AddressFamily is AddressFamily.InterNetwork or AddressFamily.InterNetworkV6)
+                    client.NoDelay = true;
                 var task = Task.Run(() => Guarded(client), CancellationToken.None);
                 sessions[task] = 0;
                 _ = task.ContinueWith(t => sessions.TryRemove(t, out _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
