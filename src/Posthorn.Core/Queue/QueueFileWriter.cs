@@ -47,7 +47,7 @@ public sealed class QueueFileWriter : IDisposable
     public string QueueId { get; }
 
     /// <summary>The file's path.</summary>
-    public string Path { get; }
+    public string Path { get; private set; }
 
     /// <summary>Content bytes appended so far.</summary>
     public long ContentLength => _contentLength;
@@ -123,6 +123,23 @@ public sealed class QueueFileWriter : IDisposable
         StartExtracted();
         WriteRecipientRecords(recipient);
     });
+
+    /// <summary>
+    /// Moves the unfinished file into another queue of <paramref name="queue"/> before
+    /// <see cref="Commit"/> (cleanup's HOLD): the file becomes ready only where it belongs, so a
+    /// crash can never leave a held message ready in incoming.
+    /// </summary>
+    public void MoveBeforeCommit(QueueDirectory queue, string queueName)
+    {
+        ArgumentNullException.ThrowIfNull(queue);
+        if (_section == Section.Closed)
+            throw new InvalidOperationException("queue file already closed");
+        var from = Path;
+        var to = queue.PathOf(queueName, QueueId);
+        _fs.Rename(from, to);
+        Path = to;
+        _fs.SyncDirectory(System.IO.Path.GetDirectoryName(from) ?? ".");
+    }
 
     /// <summary>
     /// Finishes the file and makes it durable. Returns the queue id only after the file and

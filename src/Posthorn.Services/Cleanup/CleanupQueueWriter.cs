@@ -137,7 +137,7 @@ public sealed class CleanupQueueWriter : IContentSink, ICleanupContentSink, IDis
     }
 
     /// <summary>
-    /// Ends the message: cleanup's disposition decides. Commits (and moves to hold) before
+    /// Ends the message: cleanup's disposition decides. Moves to hold (when held) and commits before
     /// returning a 250 reply; removes the file on REJECT, defer, DISCARD or a write error.
     /// </summary>
     public CleanupQueueOutcome Finish()
@@ -170,25 +170,27 @@ public sealed class CleanupQueueWriter : IContentSink, ICleanupContentSink, IDis
         WriteRecipients(result);
         if (result.Filter is not null)
             _file.WriteExtractedAttribute("content_filter", result.Filter);
-        var commit = _file.Commit();
-        if (!commit.Ok)
-        {
-            _log.Warning("cleanup", commit.Error ?? "queue file write error");
-            return new(CleanupDispositionKind.Defer, "451 4.3.0 Error: queue file write error", QueueId, null);
-        }
+        // A held message goes to hold before it is committed, so it is never ready in incoming.
         string queueName = QueueNames.Incoming;
-        bool hold = result.Hold || _submission.HoldReason is not null;
-        if (hold)
+        if (result.Hold || _submission.HoldReason is not null)
         {
             try
             {
-                _queue.Move(QueueId, QueueNames.Incoming, QueueNames.Hold);
+                _file.MoveBeforeCommit(_queue, QueueNames.Hold);
                 queueName = QueueNames.Hold;
             }
             catch (IOException e)
             {
                 _log.Warning("cleanup", $"{QueueId}: cannot move to the hold queue: {e.Message}");
+                _file.Abort();
+                return new(CleanupDispositionKind.Defer, "451 4.3.0 Error: queue file write error", QueueId, null);
             }
+        }
+        var commit = _file.Commit();
+        if (!commit.Ok)
+        {
+            _log.Warning("cleanup", commit.Error ?? "queue file write error");
+            return new(CleanupDispositionKind.Defer, "451 4.3.0 Error: queue file write error", QueueId, null);
         }
         return new(CleanupDispositionKind.Accept, "250 2.0.0 Ok: queued as " + QueueId, QueueId, queueName);
     }

@@ -46,6 +46,20 @@ public class QueueFileTests
     }
 
     [Fact]
+    public void Held_file_moves_before_commit_and_is_never_ready_in_incoming()
+    {
+        using var dir = new QueueTestDirectory();
+        var q = new QueueDirectory(dir.Path, 1, [], false);
+        var w = WriteEnvelope(q);
+        var incoming = w.Path;
+        w.MoveBeforeCommit(q, QueueNames.Hold);
+        Assert.False(File.Exists(incoming));
+        var commit = w.Commit();
+        Assert.True(commit.Ok, commit.Error);
+        Assert.Equal(QueueFileStatus.Ok, QueueFileReader.Read(q.PathOf(QueueNames.Hold, commit.QueueId!)).Status);
+    }
+
+    [Fact]
     public void Writes_commits_and_reads_back_the_envelope_and_content()
     {
         using var dir = new QueueTestDirectory();
