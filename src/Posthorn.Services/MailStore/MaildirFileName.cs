@@ -64,6 +64,21 @@ public static class MaildirFileName
         return dot > 0 && long.TryParse(baseName.AsSpan(0, dot), NumberStyles.None, CultureInfo.InvariantCulture, out var t) ? t : long.MaxValue;
     }
 
+    /// <summary>
+    /// The microseconds of a "SECONDS.Musec..." name (not zero-padded, so they must be compared
+    /// as numbers, not text), or 0 for names written by other Maildir writers.
+    /// </summary>
+    internal static long MicrosecondPrefix(string baseName)
+    {
+        int dot = baseName.IndexOf('.', StringComparison.Ordinal);
+        if (dot < 0 || dot + 1 >= baseName.Length || baseName[dot + 1] != 'M')
+            return 0;
+        int end = dot + 2;
+        while (end < baseName.Length && char.IsAsciiDigit(baseName[end]))
+            end++;
+        return long.TryParse(baseName.AsSpan(dot + 2, end - dot - 2), NumberStyles.None, CultureInfo.InvariantCulture, out var v) ? v : 0;
+    }
+
     /// <summary>Counts bytes of <paramref name="data"/> as they would be with CRLF line ends.</summary>
     internal static long VirtualSize(ReadOnlySpan<byte> data, ref byte previous)
     {

@@ -79,7 +79,7 @@ public sealed class MaildirMailbox : IMailbox
                 foreach (var file in ListFiles(Path.Combine(_path, dir)))
                     names[MaildirFileName.BaseName(file)] = Path.Combine(dir, file);
             }
-            var ordered = names.Keys.OrderBy(MaildirFileName.TimePrefix).ThenBy(k => k, StringComparer.Ordinal);
+            var ordered = names.Keys.OrderBy(MaildirFileName.TimePrefix).ThenBy(MaildirFileName.MicrosecondPrefix).ThenBy(k => k, StringComparer.Ordinal);
             return l.Sync(ordered);
         }, _lockOptions);
         UidValidity = list.UidValidity;
