@@ -46,10 +46,12 @@ public sealed class SmtpdDurabilityTests
         var stdout = p.StandardOutput.ReadToEndAsync();
         var stderr = p.StandardError.ReadToEndAsync();
 
+        // Files appear in incoming before their 250 (at most one in flight per client), so wait for
+        // 80 to be sure at least 60 were acknowledged when the master is killed.
         var incoming = Path.Combine(ms.Dir, "queue", "incoming");
         var sw = Stopwatch.StartNew();
         while (sw.Elapsed < TimeSpan.FromSeconds(60) && !p.HasExited
-               && (!Directory.Exists(incoming) || Directory.GetFiles(incoming, "*", SearchOption.AllDirectories).Length < 60))
+               && (!Directory.Exists(incoming) || Directory.GetFiles(incoming, "*", SearchOption.AllDirectories).Length < 80))
             Thread.Sleep(20);
         var pid = ms.MasterPid();
         Assert.NotNull(pid);
