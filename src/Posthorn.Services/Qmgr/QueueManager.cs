@@ -35,6 +35,7 @@ public sealed partial class QueueManager : IQmgrTrigger, IDisposable
     private readonly MailLog _log;
     private readonly string _name;
     private readonly Func<string, IDeliveryAgent?> _agents;
+    private readonly Func<string, AgentLog?> _agentLogs;
     private readonly BounceNotifier _notifier;
     private readonly TimeProvider _time;
     private readonly AddressResolver _resolver;
@@ -48,8 +49,10 @@ public sealed partial class QueueManager : IQmgrTrigger, IDisposable
     private DateTimeOffset _lastDeferredScan = DateTimeOffset.MinValue;
 
     public QueueManager(MainConfig config, QueueDirectory queue, MailLog log, Func<string, IDeliveryAgent?> agents,
-        IMailSubmitter submitter, IMapResolver maps, Func<string, int?>? maxProc = null, TimeProvider? time = null, string processName = "qmgr")
+        IMailSubmitter submitter, IMapResolver maps, Func<string, int?>? maxProc = null, TimeProvider? time = null, string processName = "qmgr",
+        Func<string, AgentLog?>? agentLogs = null)
     {
+        _agentLogs = agentLogs ?? (_ => null);
         _config = config;
         _queue = queue;
         _log = log;
