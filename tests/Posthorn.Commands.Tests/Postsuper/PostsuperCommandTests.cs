@@ -34,7 +34,8 @@ public sealed class PostsuperCommandTests : IDisposable
         _q.Make(QueueNames.Deferred, "a@b", ["c@d"]);
         var held = _q.Make(QueueNames.Hold, "a@b", ["c@d"]);
         var r = Postsuper("", "-d", "ALL", "deferred");
-        Assert.EndsWith("postsuper: Deleted: 2 messages\n", r.Err, StringComparison.Ordinal);
+        // Debian's Postfix 3.7: with ALL only the total, no "ID: removed" lines.
+        Assert.Equal("postsuper: Deleted: 2 messages\n", r.Err);
         Assert.True(In(QueueNames.Hold, held));
     }
 
