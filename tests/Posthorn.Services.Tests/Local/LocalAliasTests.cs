@@ -54,6 +54,8 @@ public sealed class LocalAliasTests
         var forwarded = Assert.Single(f.Submitted);
         Assert.Equal("owner-staff@example.com", forwarded.Sender);
         Assert.Equal(["alice@example.com", "bob@example.com"], forwarded.Recipients.Select(x => x.Address));
+        // A list expansion does not pass on the original recipient (Postfix's alias.c, RFC 3461).
+        Assert.All(forwarded.Recipients, x => Assert.True(string.IsNullOrEmpty(x.OriginalRecipient)));
         Assert.False(File.Exists(f.SpoolFile("alice")));
     }
 
