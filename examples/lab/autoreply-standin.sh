@@ -18,7 +18,7 @@ sendmail=${POSTHORN_SENDMAIL:-/usr/sbin/sendmail}
 state=${AUTOREPLY_STATE:-/tmp}
 case "$recipient" in
   *@*) ;;
-  *) recipient="$recipient@$("${sendmail%/*}/postconf" -h myorigin)" ;;
+  *) recipient="$recipient@$("${sendmail%/*}/postconf" -xh myorigin)" ;;
 esac
 msg=$(mktemp) || exit 75
 trap 'rm -f "$msg"' EXIT
