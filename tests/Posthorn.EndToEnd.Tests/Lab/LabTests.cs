@@ -102,7 +102,7 @@ public sealed class LabTests : IClassFixture<LabFixture>
             // server2: MX 10 refuses, MX 20 (dns-stud) takes it; dns-stud finds itself as MX 20 and
             // may only try the primary, which is down: the mail waits in its deferred queue.
             Assert.True(_lab.WaitForLog("server2", @"to=<user1stud@stud\.cgri\.edu>, relay=dns-stud\.stud\.cgri\.edu\[198\.18\.0\.12\]:25, .*status=sent") is not null, _lab.AllLogs());
-            Assert.True(_lab.WaitForLog("dns-stud", @"to=<user1stud@stud\.cgri\.edu>, relay=.*status=deferred \(connect to mail\.stud\.cgri\.edu\[198\.18\.0\.11\]:25: Connection refused\)") is not null, _lab.AllLogs());
+            Assert.True(_lab.WaitForLog("dns-stud", @"to=<user1stud@stud\.cgri\.edu>, relay=none, .*status=deferred \(connect to mail\.stud\.cgri\.edu\[198\.18\.0\.11\]:25: Connection refused\)") is not null, _lab.AllLogs());
             var mailq = _lab.Exec("dns-stud", null, "mailq");
             _lab.Show("lab: mailq on dns-stud while server1 is down:\n" + mailq.Stdout);
             Assert.Contains("user1stud@stud.cgri.edu", mailq.Stdout, StringComparison.Ordinal);
@@ -166,7 +166,7 @@ public sealed class LabTests : IClassFixture<LabFixture>
         Assert.True(bounce is not null, _lab.AllLogs());
         Assert.Contains("From: MAILER-DAEMON@mail.cgri.edu (Mail Delivery System)", bounce, StringComparison.Ordinal);
         Assert.Contains("Subject: Undelivered Mail Returned to Sender", bounce, StringComparison.Ordinal);
-        Assert.Contains("host mail.stud.cgri.edu[198.18.0.11] said: 550 5.1.1 <user9stud@stud.cgri.edu>", bounce, StringComparison.Ordinal);
+        Assert.Contains("<user9stud@stud.cgri.edu> (expanded from <exstud@cgri.edu>): host mail.stud.cgri.edu[198.18.0.11] said: 550 5.1.1", Flat(bounce), StringComparison.Ordinal);
         Assert.Contains("Received: from mail.cgri.edu (dns-sld.cgri.edu [198.18.0.2])", bounce, StringComparison.Ordinal);
 
         // An unknown user refused at RCPT: server2's own bounce quotes dns-sld's answer.
@@ -175,8 +175,11 @@ public sealed class LabTests : IClassFixture<LabFixture>
             $"To: nosuch@cgri.edu\nSubject: unknown\nMessage-Id: <{id2}>\n\nciao\n");
         var bounce2 = _lab.WaitForMail("server2", RootDip, id2);
         Assert.True(bounce2 is not null, _lab.AllLogs());
-        Assert.Contains("host mail.cgri.edu[198.18.0.2] said: 550 5.1.1 <nosuch@cgri.edu>", bounce2, StringComparison.Ordinal);
+        Assert.Contains("<nosuch@cgri.edu>: host mail.cgri.edu[198.18.0.2] said: 550 5.1.1 <nosuch@cgri.edu>", Flat(bounce2), StringComparison.Ordinal);
     }
+
+    /// <summary>The text with every run of white space (a folded line) as one space.</summary>
+    private static string Flat(string? text) => System.Text.RegularExpressions.Regex.Replace(text ?? "", @"\s+", " ");
 
     private static string? MessageIdOf(string? message)
     {
