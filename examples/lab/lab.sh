@@ -158,6 +158,7 @@ down() {
     ip netns del "$ns"
   done
   rm -rf /etc/netns/"$PREFIX"-*
+  rmdir /etc/netns 2>/dev/null
   if [ -f "$MARK" ]; then
     rm -rf "$WORK"
   elif [ -d "$WORK" ]; then
@@ -177,7 +178,9 @@ up() {
     return 0
   fi
   down >/dev/null
-  trap 'echo "lab.sh: up failed; removing what was built" >&2; down >/dev/null' ERR
+  # Any failure from here on (set -e, die, a signal) removes what was built.
+  trap 'rc=$?; trap - EXIT; if [ $rc -ne 0 ]; then echo "lab.sh: up failed; removing what was built" >&2; down >/dev/null; fi; exit $rc' EXIT
+  trap 'exit 130' INT TERM HUP
   mkdir -p "$WORK"
   chmod 755 "$WORK"
   : > "$MARK"
@@ -185,7 +188,7 @@ up() {
   dns_up
   for h in $(hosts | awk '{print $1}'); do install_host "$h"; done
   for h in $(hosts | awk '{print $1}'); do start_host "$h"; done
-  trap - ERR
+  trap - EXIT INT TERM HUP
   say "up: $(hosts | awk '{printf "%s=%s ", $1, $2}')(work directory $WORK)"
 }
 
