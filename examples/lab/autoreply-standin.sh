@@ -1,24 +1,38 @@
 #!/bin/sh
-# STAND-IN, to be replaced by examples/autoreply/autoreply.sh (branch outbound): lab.sh uses
-# that script when it exists and this one only while it does not.
+# STAND-IN, to be deleted once examples/autoreply/autoreply.py (branch outbound) is on main:
+# lab.sh uses that script when it exists and this one only while it does not. It takes the
+# same arguments, so the lab's master.cf line is the same for both:
 #
-# The lecture's autoreply.sh, as a pipe(8) command:  argv=autoreply.sh ${sender} ${mailbox}
-# The whole message on standard input; $1 is the envelope sender (who gets the answer), $2 the
-# original recipient (a bare mailbox name gets "@$myorigin" of MAIL_CONFIG's main.cf).
+#   autoreply.sh [-S sendmail] [-C config_dir] [-t state_dir] SENDER RECIPIENT < message
+#
+# The lecture's autoreply.sh, as a pipe(8) command (argv=... ${sender} ${mailbox}). SENDER is
+# the envelope sender (who gets the answer), RECIPIENT the original recipient (a bare mailbox
+# name gets "@$myorigin" of the configuration's main.cf).
 # No answer (the lecture's list, after dovecot-sieve's vacation): Auto-Submitted other than
 # "no"; Precedence junk, bulk or list; a List-Id header; a sender that is empty or starts with
 # MAILER-DAEMON, LISTSERV, majordomo (any case) or owner-, or contains -request; sender equal
-# to recipient; the recipient not in To:, Cc: or Bcc:. Each sender is answered once
-# ($AUTOREPLY_STATE/SENDER). The answer is sent with $POSTHORN_SENDMAIL from the null sender
+# to recipient; the recipient not in To:, Cc: or Bcc:. Each sender is answered once (a file
+# per sender in the state directory). The answer goes out with sendmail from the null sender
 # (RFC 3834) and carries Auto-Submitted: auto-replied.
 set -u
+sendmail=/usr/sbin/sendmail
+config=
+state=/var/tmp/autoreply
+while getopts S:C:t:m:s:p:d: opt; do
+  case $opt in
+    S) sendmail=$OPTARG ;;
+    C) config=$OPTARG ;;
+    t) state=$OPTARG ;;
+    m|s|p|d) ;; # options of autoreply.py this stand-in does not have
+    *) exit 64 ;;
+  esac
+done
+shift $((OPTIND - 1))
 sender=${1:-}
 recipient=${2:-}
-sendmail=${POSTHORN_SENDMAIL:-/usr/sbin/sendmail}
-state=${AUTOREPLY_STATE:-/tmp}
 case "$recipient" in
   *@*) ;;
-  *) recipient="$recipient@$("${sendmail%/*}/postconf" -xh myorigin)" ;;
+  *) recipient="$recipient@$("${sendmail%/*}/postconf" ${config:+-c "$config"} -xh myorigin)" ;;
 esac
 msg=$(mktemp) || exit 75
 trap 'rm -f "$msg"' EXIT
@@ -50,6 +64,6 @@ msgid=$(field Message-Id)
     "$recipient" "$sender" "${subject:-your message}"
   [ -z "$msgid" ] || printf 'In-Reply-To: %s\nReferences: %s\n' "$msgid" "$msgid"
   printf '\n%s does not read mail; this answer is automatic.\n' "$recipient"
-} | "$sendmail" -f '<>' -i -- "$sender" || exit 75
+} | "$sendmail" ${config:+-C "$config"} -f '<>' -i -- "$sender" || exit 75
 : > "$state/$key"
 echo "autoreply: answered <$sender>"

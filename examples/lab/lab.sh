@@ -45,8 +45,8 @@ in_ns() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
 postfix_on() { local h=$1; shift; in_ns "$(ns_of "$h")" env MAIL_CONFIG="$WORK/$h" "$BIN/postfix" -c "$WORK/$h" "$@"; }
 
 autoreply_path() {
-  if [ -x "$repo/examples/autoreply/autoreply.sh" ]; then
-    echo "$repo/examples/autoreply/autoreply.sh"
+  if [ -f "$repo/examples/autoreply/autoreply.py" ]; then
+    echo "$repo/examples/autoreply/autoreply.py"
   else
     echo "$here/autoreply-standin.sh"
   fi
