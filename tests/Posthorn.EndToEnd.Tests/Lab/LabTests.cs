@@ -144,7 +144,9 @@ public sealed class LabTests : IClassFixture<LabFixture>
 
         var reply = _lab.WaitForMail("server1", User1Stud, "Subject: Auto: " + subject);
         Thread.Sleep(3000); // room for a wrong second answer to arrive
-        _lab.Show("lab: user2dip's autoreply:\n" + _lab.Trace(MessageIdOf(reply) ?? "none", ["server2", "server1"]));
+        var pipeLines = _lab.Log("server2").Split('\n').Where(l => l.Contains("relay=autoreply", StringComparison.Ordinal));
+        _lab.Show("lab: user2dip's autoreply, the pipe service's runs on server2:\n  " + string.Join("\n  ", pipeLines)
+            + "\nand the one answer:\n" + _lab.Trace(MessageIdOf(reply) ?? "none", ["server2", "server1"]));
         Assert.True(reply is not null, _lab.AllLogs());
         Assert.Contains("Auto-Submitted: auto-replied", reply, StringComparison.Ordinal);
         Assert.Contains("Return-Path: <>", reply, StringComparison.Ordinal);
