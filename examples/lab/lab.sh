@@ -174,6 +174,9 @@ up() {
   command -v dnsmasq >/dev/null || [ -x /usr/sbin/dnsmasq ] || die "dnsmasq is not installed"
   [ -x "$BIN/postfix" ] || die "$BIN/postfix not found: run ./build.sh first"
   if [ -f "$MARK" ] && ip netns list | awk '{print $1}' | grep -qx "$NET"; then
+    if ! { [ -f "$WORK/dns/dnsmasq.pid" ] && kill -0 "$(cat "$WORK/dns/dnsmasq.pid")" 2>/dev/null; }; then
+      dns_up
+    fi
     for h in $(hosts | awk '{print $1}'); do start_host "$h"; done
     return 0
   fi

@@ -41,7 +41,10 @@ public static class LabEnvironment
         var add = Run("ip", "netns", "add", probe);
         if (add is null || add.Value.Code != 0)
             return "network namespaces are not available (`ip netns add` failed: " + (add?.Output.Trim() ?? "no ip command") + ")";
+        var exec = Run("ip", "netns", "exec", probe, "true");
         Run("ip", "netns", "del", probe);
+        if (exec is null || exec.Value.Code != 0)
+            return "`ip netns exec` does not work here (" + (exec?.Output.Trim() ?? "") + ")";
         return null;
     }
 
