@@ -51,12 +51,6 @@ public sealed record CleanupClient(
     /// <summary>A local submission (sendmail/postdrop/pickup) by this uid.</summary>
     public static CleanupClient Local(long uid) => new(Protocol: "", Uid: uid);
 
-    /// <summary>
-    /// Mail the mail system makes itself (Postfix's post_mail(): bounce notices, local(8)
-    /// forwarding): a local submission without a uid, so Received: names no userid.
-    /// </summary>
-    public static CleanupClient Internal { get; } = new(Protocol: "");
-
     internal bool IsLocalSubmission => Address is null;
 
     /// <summary>The protocol with RFC 3848's S (TLS) and A (SASL) when it is ESMTP.</summary>

@@ -14,8 +14,7 @@ namespace Posthorn.Services.Cleanup;
 /// </code>
 /// With more than one recipient the "by" line ends in ";" and the date has a line of its own.
 /// From pickup(8) (local submission): <c>Received: by $myhostname ($mail_name, from userid UID)</c>
-/// then <c>id QUEUEID; DATE</c>; from the mail system itself (post_mail(): bounce notices,
-/// local(8) forwarding, <see cref="CleanupClient.Internal"/>) <c>Received: by $myhostname ($mail_name)</c>.
+/// then <c>id QUEUEID; DATE</c>.
 /// </summary>
 public static class ReceivedHeader
 {
@@ -28,9 +27,7 @@ public static class ReceivedHeader
         var lines = new List<string>();
         if (c.IsLocalSubmission)
         {
-            lines.Add(c.Uid is { } uid
-                ? $"Received: by {settings.MyHostname} ({settings.MailName}, from userid {uid})"
-                : $"Received: by {settings.MyHostname} ({settings.MailName})");
+            lines.Add($"Received: by {settings.MyHostname} ({settings.MailName}, from userid {c.Uid ?? 0})");
             lines.Add($"\tid {envelope.QueueId}; {date}");
             return lines;
         }

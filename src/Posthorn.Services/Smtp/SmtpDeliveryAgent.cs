@@ -86,6 +86,7 @@ public sealed class SmtpDeliveryAgent : IDeliveryAgent, IAsyncDisposable
                 if (_settings.MxSessionLimit > 0 && sessions >= _settings.MxSessionLimit)
                     break;
                 var target = targets[i];
+                lastRelay = target.NameAddrPort;
                 bool plaintextOnly = false;
                 for (int attempt = 0; attempt < 2; attempt++)
                 {
@@ -102,7 +103,6 @@ public sealed class SmtpDeliveryAgent : IDeliveryAgent, IAsyncDisposable
                         break;
                     }
                     reached = true;
-                    lastRelay = target.NameAddrPort; // as Postfix: relay=none until a server answered
                     if (attempt == 0)
                         sessions++;
                     try

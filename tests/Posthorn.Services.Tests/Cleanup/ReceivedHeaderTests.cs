@@ -72,15 +72,6 @@ public class ReceivedHeaderTests
     }
 
     [Fact]
-    public void Mail_the_system_makes_itself_names_no_userid()
-    {
-        var env = Envelope(client: CleanupClient.Internal, local: true);
-        var (_, sink) = Run(Processor(), env, ["Subject: Undelivered Mail Returned to Sender"]);
-        Assert.Equal("Received: by mail.example.com (Postfix)", sink.Headers[0]);
-        Assert.Equal("\tid 4ABC123DEF; Tue, 24 Nov 2026 23:45:01 +0000 (UTC)", sink.Headers[1]);
-    }
-
-    [Fact]
     public void Missing_helo_uses_the_client_name_and_ipv6_gets_its_tag()
     {
         var (_, sink) = Run(Processor(), Envelope(client: new CleanupClient("unknown", "2001:db8::1")), ["Subject: hi"]);

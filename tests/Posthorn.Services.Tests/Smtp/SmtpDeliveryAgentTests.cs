@@ -161,7 +161,6 @@ public sealed class SmtpDeliveryAgentTests
         Assert.Equal(DeliveryOutcome.Deferred, r.Outcome);
         Assert.Equal("4.4.1", r.DsnStatus);
         Assert.Equal($"connect to 127.0.0.1[127.0.0.1]:{port}: Connection refused", r.Reason);
-        Assert.Equal("none", r.Relay); // Postfix logs relay=none when no server could be reached
         Assert.True(result.SiteFailed);
     }
 
