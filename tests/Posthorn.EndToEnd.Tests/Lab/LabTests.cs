@@ -168,7 +168,7 @@ public sealed class LabTests : IClassFixture<LabFixture>
         _lab.Show("lab: a bounce from dns-sld back to server2:\n" + _lab.Trace(id, ["server2", "dns-sld", "server1"])
             + _lab.Trace(MessageIdOf(bounce) ?? "none", ["dns-sld", "server2"]));
         Assert.True(bounce is not null, _lab.AllLogs());
-        Assert.Contains("From: MAILER-DAEMON@mail.cgri.edu (Mail Delivery System)", bounce, StringComparison.Ordinal);
+        Assert.Matches(@"(?m)^From: .*MAILER-DAEMON@(mail\.)?cgri\.edu", bounce); // dns-sld's mailer-daemon wrote it
         Assert.Contains("Subject: Undelivered Mail Returned to Sender", bounce, StringComparison.Ordinal);
         Assert.Contains("<user9stud@stud.cgri.edu> (expanded from <exstud@cgri.edu>): host mail.stud.cgri.edu[198.18.0.11] said: 550 5.1.1", Flat(bounce), StringComparison.Ordinal);
         Assert.Contains("Received: from mail.cgri.edu (dns-sld.cgri.edu [198.18.0.2])", bounce, StringComparison.Ordinal);
