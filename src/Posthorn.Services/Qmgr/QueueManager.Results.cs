@@ -73,7 +73,7 @@ public sealed partial class QueueManager
             var q = m.File.Recipients[r.Index];
             var action = rr.DsnAction.Length > 0 ? rr.DsnAction
                 : rr.Outcome switch { DeliveryOutcome.Delivered => "delivered", DeliveryOutcome.Bounced => "failed", _ => "delayed" };
-            Record(m, r.Index, rr.Outcome, ToStatus(q, rr.DsnStatus, action, rr.Reason, rr), rr.Relay, stamps, agentLog);
+            Record(m, r.Index, rr.Outcome, ToStatus(q, rr.DsnStatus, action, rr.Reason, rr), rr.Relay, stamps, agentLog, rr.Expanded);
             outcomes.Add(rr.Outcome switch
             {
                 DeliveryOutcome.Delivered => RecipientOutcome.Delivered,
@@ -84,15 +84,24 @@ public sealed partial class QueueManager
         _scheduler.Complete(o.Job, o.Result.SiteFailed ? SiteStatus.Failed : SiteStatus.Ok, outcomes, o.Result.SiteReason);
     }
 
+    private static string Word(DeliveryOutcome outcome) =>
+        outcome switch { DeliveryOutcome.Delivered => "sent", DeliveryOutcome.Bounced => "bounced", _ => "deferred" };
+
     /// <summary>Logs one recipient's result and records it: done in the queue file, and/or in the bounce or defer log.</summary>
     private void Record(ActiveMessage m, int index, DeliveryOutcome outcome, RecipientStatus status, string relay, DeliveryLogLine.Stamps stamps,
-        AgentLog? agentLog = null)
+        AgentLog? agentLog = null, IReadOnlyList<ExpandedResult>? expanded = null)
     {
         var q = m.File.Recipients[index];
-        var word = outcome switch { DeliveryOutcome.Delivered => "sent", DeliveryOutcome.Bounced => "bounced", _ => "deferred" };
-        // The agent logs its own results in Postfix (posthorn/smtp, posthorn/local, ...).
-        (agentLog?.Log ?? _log).Info(agentLog?.ProcessName ?? _name, DeliveryLogLine.Format(m.QueueId, q.Address, q.OriginalRecipient, relay, stamps, status.Status, word, status.Reason,
-            _config.GetInt("delay_logging_resolution_limit")));
+        // The agent logs its own results in Postfix (posthorn/smtp, posthorn/local, ...); local(8)
+        // logs each address an alias expanded into, with orig_to the queue recipient.
+        var log = agentLog?.Log ?? _log;
+        var process = agentLog?.ProcessName ?? _name;
+        int resolution = _config.GetInt("delay_logging_resolution_limit");
+        if (expanded is null)
+            log.Info(process, DeliveryLogLine.Format(m.QueueId, q.Address, q.OriginalRecipient, relay, stamps, status.Status, Word(outcome), status.Reason, resolution));
+        else
+            foreach (var e in expanded)
+                log.Info(process, DeliveryLogLine.Format(m.QueueId, e.Address, q.OriginalRecipient ?? q.Address, relay, stamps, e.DsnStatus, Word(e.Outcome), e.Reason, resolution));
         switch (outcome)
         {
             case DeliveryOutcome.Delivered:

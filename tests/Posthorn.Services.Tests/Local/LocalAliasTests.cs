@@ -32,6 +32,9 @@ public sealed class LocalAliasTests
         Assert.Equal("all@example.com", forwarded.Recipients[0].OriginalRecipient);
         Assert.Equal("sender@remote.example", forwarded.Sender);
         Assert.StartsWith("Delivered-To: all@example.com\r\nFrom: sender@remote.example\r\n", f.SubmittedContent[0], StringComparison.Ordinal);
+        // Each member is reported for the log (to=<member>, orig_to=<all>), as Postfix's local(8).
+        Assert.NotNull(r.Expanded);
+        Assert.Equal(["alice@example.com", "bob@example.com", "carol@example.com", "all@example.com"], r.Expanded!.Select(e => e.Address));
     }
 
     [Fact]
