@@ -14,11 +14,22 @@ internal sealed class TlsFallbackException(string reason) : Exception(reason);
 /// check, and STARTTLS per the destination's TLS policy, followed by a second EHLO. Returns null
 /// when the connection is ready for mail, else the failure for every recipient ("host X refused
 /// to talk to me: ...", "TLS is required, but was not offered by host X", "Server certificate
-/// not verified"). Lost connections and timeouts throw <see cref="SmtpSessionException"/>.
+/// not verified"), then AUTH per smtp_sasl_* (<see cref="SmtpSasl"/>). Lost connections and timeouts throw <see cref="SmtpSessionException"/>.
 /// </summary>
 internal static class SmtpHandshake
 {
     public static async Task<SmtpFailure?> RunAsync(SmtpConnection conn, SmtpClientSettings s, TlsPolicy policy,
+        string nexthopDomain, bool plaintextOnly, MailLog log, string service, CancellationToken ct, string? destination = null)
+    {
+        var failure = await GreetAsync(conn, s, policy, nexthopDomain, plaintextOnly, log, service, ct);
+        if (failure is not null)
+            return failure;
+        // AUTH after the last EHLO (smtp_sasl_proto.c); a verified peer was checked by GreetAsync.
+        bool verified = policy.Authenticated && conn.TlsSummary is not null;
+        return await s.Sasl.LoginAsync(conn, s, destination ?? nexthopDomain, verified, log, service, ct);
+    }
+
+    private static async Task<SmtpFailure?> GreetAsync(SmtpConnection conn, SmtpClientSettings s, TlsPolicy policy,
         string nexthopDomain, bool plaintextOnly, MailLog log, string service, CancellationToken ct)
     {
         var target = conn.Target;
@@ -102,6 +113,7 @@ internal static class SmtpHandshake
         reply = await conn.ReadReplyAsync(s.HeloTimeout, SmtpStage.Helo.While, ct);
         conn.Keywords = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         conn.SizeLimit = 0;
+        conn.AuthMechanisms = [];
         return reply;
     }
 
@@ -111,6 +123,7 @@ internal static class SmtpHandshake
         keywords.ExceptWith(s.DiscardEhloKeywords);
         conn.Keywords = keywords;
         conn.SizeLimit = 0;
+        conn.AuthMechanisms = SmtpSasl.OfferedMechanisms(reply.Lines.Skip(1));
         for (int i = 1; i < reply.Lines.Count; i++)
         {
             var words = reply.Lines[i].Split(' ', StringSplitOptions.RemoveEmptyEntries);
