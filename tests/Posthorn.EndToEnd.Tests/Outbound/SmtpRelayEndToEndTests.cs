@@ -131,6 +131,22 @@ public sealed class SmtpRelayEndToEndTests
     }
 
     [Fact]
+    public async Task Eight_bit_mail_is_converted_to_quoted_printable_for_a_receiver_without_8BITMIME()
+    {
+        using var sys = new OutboundSystem(TwoMx());
+        await using var mx1 = new TestSmtpServer(Mx1, sys.RemotePort) { Keywords = ["PIPELINING", "SIZE 10240000", "ENHANCEDSTATUSCODES"] };
+        sys.SubmitData("sender@local.test", ["user@example.test"],
+            "From: sender@local.test\nTo: user@example.test\nSubject: 8bit\nMIME-Version: 1.0\n"
+            + "Content-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: 8bit\n\nGr\u00fc\u00dfe aus K\u00f6ln\n");
+
+        var m = await WaitForMessage(mx1);
+        Assert.Contains("Content-Transfer-Encoding: quoted-printable", m.Content, StringComparison.Ordinal);
+        Assert.Contains("Gr=C3=BC=C3=9Fe aus K=C3=B6ln", m.Content, StringComparison.Ordinal);
+        Assert.True(System.Text.Ascii.IsValid(m.Content));
+        Assert.DoesNotContain(mx1.Commands, c => c.Contains("BODY=", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Backup_MX_skips_MX_hosts_at_or_above_its_own_preference()
     {
         if (!MailSystem.IsRoot)
