@@ -53,6 +53,7 @@ internal sealed class SmtpClientSettings
         var policyMaps = config.Get(P("tls_policy_maps"));
         TlsPolicyMaps = string.IsNullOrWhiteSpace(policyMaps) ? null : TableList.FromParameter(P("tls_policy_maps"), config, warn);
         Sasl = new SmtpSasl(config, lmtp, warn);
+        Dane = new SmtpDane(config, lmtp);
         DisableMimeOutputConversion = config.GetBool("disable_mime_output_conversion");
         DefaultPort = lmtp ? ResolvePort(config, config.Get("lmtp_tcp_port"), 24) : ResolvePort(config, config.Get("smtp_tcp_port"), 25);
     }
@@ -97,6 +98,9 @@ internal sealed class SmtpClientSettings
 
     /// <summary>disable_mime_output_conversion: no 8BITMIME to 7BIT conversion (<see cref="MimeDowngrade"/>).</summary>
     public bool DisableMimeOutputConversion { get; }
+
+    /// <summary>DANE TLSA lookups for levels dane and dane-only.</summary>
+    public SmtpDane Dane { get; }
 
     /// <summary>SMTP client AUTH: smtp_sasl_* (lmtp_sasl_*).</summary>
     public SmtpSasl Sasl { get; }

@@ -21,16 +21,20 @@ internal static class SmtpHandshake
     public static async Task<SmtpFailure?> RunAsync(SmtpConnection conn, SmtpClientSettings s, TlsPolicy policy,
         string nexthopDomain, bool plaintextOnly, MailLog log, string service, CancellationToken ct, string? destination = null)
     {
-        var failure = await GreetAsync(conn, s, policy, nexthopDomain, plaintextOnly, log, service, ct);
+        destination ??= nexthopDomain;
+        // An MX-found server: the destination is a domain, not [host] or an LMTP address.
+        bool viaMx = !s.Lmtp && !destination.StartsWith('[') && conn.Target.UnixPath is null
+            && !conn.Target.Host.Equals(destination.Split(':')[0], StringComparison.OrdinalIgnoreCase);
+        var failure = await GreetAsync(conn, s, policy, nexthopDomain, destination, viaMx, plaintextOnly, log, service, ct);
         if (failure is not null)
             return failure;
         // AUTH after the last EHLO (smtp_sasl_proto.c); a verified peer was checked by GreetAsync.
-        bool verified = policy.Authenticated && conn.TlsSummary is not null;
-        return await s.Sasl.LoginAsync(conn, s, destination ?? nexthopDomain, verified, log, service, ct);
+        bool verified = conn.TlsSummary?.StartsWith("Verified", StringComparison.Ordinal) == true;
+        return await s.Sasl.LoginAsync(conn, s, destination, verified, log, service, ct);
     }
 
     private static async Task<SmtpFailure?> GreetAsync(SmtpConnection conn, SmtpClientSettings s, TlsPolicy policy,
-        string nexthopDomain, bool plaintextOnly, MailLog log, string service, CancellationToken ct)
+        string nexthopDomain, string destination, bool viaMx, bool plaintextOnly, MailLog log, string service, CancellationToken ct)
     {
         var target = conn.Target;
         var greeting = await conn.ReadReplyAsync(s.HeloTimeout, SmtpStage.Greeting.While, ct);
@@ -46,6 +50,14 @@ internal static class SmtpHandshake
         {
             log.Warning(service, $"host {target.NameAddrPort} replied to HELO/EHLO with my own hostname {me}");
             return new SmtpFailure(target.BestMx ? "5.4.6" : "4.4.6", $"mail for {nexthopDomain} loops back to myself");
+        }
+
+        if (policy.Level is "dane" or "dane-only")
+        {
+            var (effective, daneFailure) = await s.Dane.ResolveAsync(policy, target, destination, viaMx, m => log.Warning(service, m), ct);
+            if (daneFailure is not null)
+                return daneFailure;
+            policy = effective;
         }
 
         if (policy.Level == "none" || plaintextOnly)
@@ -80,7 +92,7 @@ internal static class SmtpHandshake
         conn.Stream = tls.Stream;
         conn.TlsSummary = tls.Summary(target.NameAddrPort);
         log.Info(service, conn.TlsSummary);
-        if (policy.Authenticated && !(policy.Level == "fingerprint" ? tls.Matched : tls.Trusted && tls.Matched))
+        if (policy.Authenticated && !(policy.Level is "fingerprint" or "dane" ? tls.Matched : tls.Trusted && tls.Matched))
         {
             log.Info(service, $"server certificate verification failed for {target.NameAddrPort}: "
                 + (tls.Trusted ? "certificate name does not match" : "untrusted issuer"));

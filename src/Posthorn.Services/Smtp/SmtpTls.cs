@@ -41,7 +41,8 @@ internal static class SmtpTls
             return true;
         });
 #pragma warning restore CA5359
-        var sni = ServerName(settings, mxHost, nexthopDomain);
+        // RFC 7672 section 8.1: with DANE, SNI names the TLSA base domain (the MX host).
+        var sni = ServerName(settings, mxHost, nexthopDomain) ?? (policy.Tlsa is not null && !System.Net.IPAddress.TryParse(mxHost, out _) ? mxHost : null);
         var options = new SslClientAuthenticationOptions
         {
             TargetHost = sni ?? "",
@@ -52,8 +53,9 @@ internal static class SmtpTls
         if (timeout > TimeSpan.Zero)
             cts.CancelAfter(timeout);
         await ssl.AuthenticateAsClientAsync(options, cts.Token);
-        bool trusted = peer is not null && IsTrusted(peer, settings);
         bool matched = peer is not null && Matches(peer, policy, mxHost, nexthopDomain, settings);
+        // DANE: the TLSA records, authenticated by DNSSEC, are the trust anchor (RFC 7672).
+        bool trusted = policy.Tlsa is not null ? matched : peer is not null && IsTrusted(peer, settings);
         var suite = ssl.NegotiatedCipherSuite.ToString();
         return new TlsOutcome(ssl, trusted, matched, ProtocolName(ssl.SslProtocol), suite, Bits(suite));
     }
@@ -117,6 +119,8 @@ internal static class SmtpTls
 
     private static bool Matches(X509Certificate2 cert, TlsPolicy policy, string mxHost, string nexthopDomain, SmtpClientSettings settings)
     {
+        if (policy.Tlsa is { } tlsa)
+            return SmtpDane.Matches(cert, tlsa);
         if (policy.Level == "fingerprint")
         {
             var digest = settings.Config.Get(settings.Lmtp ? "lmtp_tls_fingerprint_digest" : "smtp_tls_fingerprint_digest").Trim().ToLowerInvariant();
