@@ -45,6 +45,25 @@ public sealed class AgentsEndToEndTests
         Assert.Equal(1, sys.QueuedCount());
     }
 
+    [Fact]
+    public async Task LMTP_over_a_UNIX_socket_delivers_each_recipient()
+    {
+        string socket = "";
+        using var sys = new OutboundSystem([], prepare: dir =>
+        {
+            socket = Path.Combine(dir, "lmtp.sock");
+            File.WriteAllText(Path.Combine(dir, "transport"), $"lmtp.test lmtp:unix:{socket}\n");
+        });
+        await using var server = new TestSmtpServer(IPAddress.None, unixPath: socket) { Lmtp = true };
+        MailSystem.Run("chmod", ["666", socket]);
+        sys.Submit("sender@local.test", ["one@lmtp.test", "two@lmtp.test"], "over a unix socket");
+
+        Assert.True(sys.WaitForCount("status=sent", 2), sys.Log);
+        var m = Assert.Single(server.Messages);
+        Assert.Equal(["one@lmtp.test", "two@lmtp.test"], m.Recipients);
+        sys.AssertLog($@"to=<one@lmtp\.test>, relay=posthorn\.test\[{System.Text.RegularExpressions.Regex.Escape(socket)}\], .*status=sent \(250 2\.0\.0 Ok: queued as TEST1\)");
+    }
+
     private const string PipeScript = """
         #!/bin/sh
         out="$(dirname "$0")/pipe-out"

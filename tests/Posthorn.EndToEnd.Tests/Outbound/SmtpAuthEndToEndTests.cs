@@ -115,4 +115,14 @@ public sealed class SmtpAuthEndToEndTests : IDisposable
         Assert.Empty(sys.SenderMailbox());
         Assert.Equal(1, sys.QueuedCount());
     }
+
+    [Fact]
+    public void AUTH_enabled_without_a_password_table_is_reported_and_mail_waits()
+    {
+        using var sys = new OutboundSystem(["--host-record=relay.test,127.0.0.1"], "relayhost = [relay.test]:2\nsmtp_sasl_auth_enable = yes\n");
+        Assert.True(sys.WaitForLog("specify a password table via the `smtp_sasl_password_maps' configuration parameter"), sys.Log);
+        sys.Submit("sender@local.test", ["friend@example.test"], "no table");
+        Assert.True(sys.WaitForLog("status=deferred"), sys.Log);
+        Assert.Equal(1, sys.QueuedCount());
+    }
 }
