@@ -17,8 +17,9 @@ namespace Posthorn.Services.SmtpClient;
 /// authentication (encrypt); absent or insecure → opportunistic (may). dane-only turns every
 /// "may" outcome into a deferral. A TLSA lookup failure defers. Usable records: DANE-EE(3) with
 /// selector 0 (certificate) or 1 (SubjectPublicKeyInfo) and matching type 0 (full), 1 (SHA-256)
-/// or 2 (SHA-512); as RFC 7672 section 3.1.3 says, PKIX-TA(0) and PKIX-EE(1) are unusable;
-/// DANE-TA(2) is not implemented yet and counts as unusable. DANE-EE ignores names and dates.
+/// or 2 (SHA-512), and DANE-TA(2) with the same, matching a certificate the server presents;
+/// as RFC 7672 section 3.1.3 says, PKIX-TA(0) and PKIX-EE(1) are unusable. DANE-EE ignores
+/// names and dates; DANE-TA checks the chain, its dates and the names (MX host, nexthop).
 /// </summary>
 internal sealed class SmtpDane
 {
@@ -75,23 +76,60 @@ internal sealed class SmtpDane
         return (new TlsPolicy("dane", []) { Tlsa = usable }, null);
     }
 
-    private static bool Usable(TlsaData r) => r.Usage == 3 && r.Selector is 0 or 1 && r.MatchingType is 0 or 1 or 2;
+    private static bool Usable(TlsaData r) => r.Usage is 2 or 3 && r.Selector is 0 or 1 && r.MatchingType is 0 or 1 or 2;
 
-    /// <summary>True when the server's certificate matches one of the DANE-EE records.</summary>
-    public static bool Matches(X509Certificate2 cert, IReadOnlyList<TlsaData> records)
+    /// <summary>
+    /// True when the server's certificate matches a DANE-EE record, or a certificate the server
+    /// presented matches a DANE-TA record, the server's certificate chains to it (dates checked)
+    /// and carries one of the reference names (the MX host, the nexthop domain; RFC 7672 3.2.2).
+    /// </summary>
+    public static bool Matches(X509Certificate2 leaf, X509Certificate2Collection presented, IReadOnlyList<TlsaData> records,
+        IReadOnlyList<string> names)
     {
-        foreach (var r in records)
+        if (records.Any(r => r.Usage == 3 && Matches(leaf, r)))
+            return true;
+        foreach (var r in records.Where(r => r.Usage == 2))
         {
-            var data = r.Selector == 0 ? cert.RawData : cert.PublicKey.ExportSubjectPublicKeyInfo();
-            var digest = r.MatchingType switch
+            foreach (var anchor in presented)
             {
-                1 => SHA256.HashData(data),
-                2 => SHA512.HashData(data),
-                _ => data,
-            };
-            if (CryptographicOperations.FixedTimeEquals(digest, r.Data))
-                return true;
+                if (anchor.RawData.AsSpan().SequenceEqual(leaf.RawData) || !Matches(anchor, r))
+                    continue;
+                using var chain = new X509Chain();
+                chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+                chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+                chain.ChainPolicy.CustomTrustStore.Add(anchor);
+                chain.ChainPolicy.ExtraStore.AddRange(presented);
+                if (ChainsTo(chain, leaf, anchor)
+                    && SmtpTls.CertificateNames(leaf).Any(n => names.Any(want => want.Length > 0 && SmtpTls.NameMatches(n, want))))
+                    return true;
+            }
         }
         return false;
+    }
+
+    /// <summary>
+    /// The leaf chains to the anchor. An anchor that is not self-signed (an intermediate) ends a
+    /// "partial" chain for .NET; that is accepted when the chain ends at the anchor and nothing
+    /// else (dates, signatures, usage) is wrong.
+    /// </summary>
+    private static bool ChainsTo(X509Chain chain, X509Certificate2 leaf, X509Certificate2 anchor)
+    {
+        if (chain.Build(leaf))
+            return true;
+        return chain.ChainElements.Count > 1
+            && chain.ChainElements[^1].Certificate.RawData.AsSpan().SequenceEqual(anchor.RawData)
+            && chain.ChainStatus.All(s => s.Status is X509ChainStatusFlags.NoError or X509ChainStatusFlags.PartialChain);
+    }
+
+    private static bool Matches(X509Certificate2 cert, TlsaData r)
+    {
+        var data = r.Selector == 0 ? cert.RawData : cert.PublicKey.ExportSubjectPublicKeyInfo();
+        var digest = r.MatchingType switch
+        {
+            1 => SHA256.HashData(data),
+            2 => SHA512.HashData(data),
+            _ => data,
+        };
+        return CryptographicOperations.FixedTimeEquals(digest, r.Data);
     }
 }

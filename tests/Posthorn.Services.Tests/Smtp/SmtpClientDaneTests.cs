@@ -1,5 +1,6 @@
 using System.Net;
 using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using Posthorn.Services.Delivery;
 
 namespace Posthorn.Services.Tests.SmtpClient;
@@ -118,6 +119,74 @@ public sealed class SmtpClientDaneTests : IAsyncDisposable
 
         Assert.Equal(DeliveryOutcome.Delivered, r.Outcome);
         Assert.Contains("TLS security level \"dane\" needs smtp_dns_support_level = dnssec", _t.ReadLog(), StringComparison.Ordinal);
+    }
+
+    /// <summary>root CA → intermediate CA → leaf for <paramref name="leafName"/>, each signed by the one before.</summary>
+    private static (X509Certificate2 Root, X509Certificate2 Intermediate, X509Certificate2 Leaf) Chain(string leafName)
+    {
+        static CertificateRequest Request(string cn, RSA key, bool ca)
+        {
+            var req = new CertificateRequest("CN=" + cn, key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+            req.CertificateExtensions.Add(new X509BasicConstraintsExtension(ca, false, 0, true));
+            if (ca)
+                req.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
+            req.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(req.PublicKey, false));
+            return req;
+        }
+        var now = DateTimeOffset.UtcNow;
+        using var rootKey = RSA.Create(2048);
+        using var midKey = RSA.Create(2048);
+        using var leafKey = RSA.Create(2048);
+        var root = Request("Test Root", rootKey, true).CreateSelfSigned(now.AddDays(-1), now.AddDays(30));
+        var midReq = Request("Test Intermediate", midKey, true);
+        using var midPublic = midReq.Create(root, now.AddDays(-1), now.AddDays(20), [1]);
+        var mid = midPublic.CopyWithPrivateKey(midKey);
+        var leafReq = Request(leafName, leafKey, false);
+        var san = new SubjectAlternativeNameBuilder();
+        san.AddDnsName(leafName);
+        leafReq.CertificateExtensions.Add(san.Build());
+        using var leafPublic = leafReq.Create(mid, now.AddDays(-1), now.AddDays(10), [2]);
+        using var leafWithKey = leafPublic.CopyWithPrivateKey(leafKey);
+        var leaf = X509CertificateLoader.LoadPkcs12(leafWithKey.Export(X509ContentType.Pfx), null);
+        return (root, mid, leaf);
+    }
+
+    private async Task<RecipientResult> DeliverTa(string leafName, Func<X509Certificate2, X509Certificate2, byte[]> tlsaData, byte selector)
+    {
+        var (root, mid, leaf) = Chain(leafName);
+        await using var server = new TestSmtpServer(IPAddress.Parse("127.0.0.4"))
+        {
+            Certificate = leaf,
+            Chain = [X509CertificateLoader.LoadCertificate(mid.RawData)],
+        };
+        _dns.A["mx.dane.test"] = [IPAddress.Parse("127.0.0.4")];
+        _dns.Tlsa[$"_{server.Port}._tcp.mx.dane.test"] = [(2, selector, 1, tlsaData(root, mid))];
+        var agent = _t.Agent($"posthorn_dns_servers = {_dns.Endpoint}\nsmtp_tcp_port = {server.Port}\nsmtp_tls_security_level = dane\nsmtp_dns_support_level = dnssec\n");
+        return Assert.Single((await agent.DeliverAsync(SmtpTestSupport.Request("dane.test", "a@dane.test"), None)).Recipients);
+    }
+
+    [Fact]
+    public async Task DANE_TA_matching_the_presented_intermediate_delivers()
+    {
+        var r = await DeliverTa("mx.dane.test", (_, mid) => SHA256.HashData(mid.RawData), 0);
+        Assert.Equal(DeliveryOutcome.Delivered, r.Outcome);
+        Assert.Contains("Verified TLS connection established to mx.dane.test[127.0.0.4]", _t.ReadLog(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task DANE_TA_needs_a_reference_name_in_the_certificate()
+    {
+        var r = await DeliverTa("other.example", (_, mid) => SHA256.HashData(mid.PublicKey.ExportSubjectPublicKeyInfo()), 1);
+        Assert.Equal(DeliveryOutcome.Deferred, r.Outcome);
+        Assert.Equal("Server certificate not verified", r.Reason);
+    }
+
+    [Fact]
+    public async Task DANE_TA_of_a_certificate_the_server_does_not_present_does_not_match()
+    {
+        var r = await DeliverTa("mx.dane.test", (root, _) => SHA256.HashData(root.RawData), 0);
+        Assert.Equal(DeliveryOutcome.Deferred, r.Outcome);
+        Assert.Equal("Server certificate not verified", r.Reason);
     }
 
     public async ValueTask DisposeAsync()
