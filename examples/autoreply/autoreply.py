@@ -33,6 +33,7 @@ Exit status: 0 when a reply was sent or no reply was due; 75 (EX_TEMPFAIL, the p
 defers and retries) when sendmail failed or the state could not be written; 64 on bad usage.
 """
 
+import email.header
 import email.parser
 import email.policy
 import email.utils
@@ -73,6 +74,17 @@ def silence_reason(headers, sender, recipient):
     if lower == recipient.lower():
         return "sender is the recipient"
     return None
+
+
+def read_headers(stream):
+    """The message's header block, decoded as UTF-8 (undecodable bytes replaced), then parsed."""
+    raw = bytearray()
+    for line in stream:
+        if line in (b"\n", b"\r\n"):
+            break
+        raw += line
+    text = raw.decode("utf-8", "replace").replace("\r\n", "\n")
+    return email.parser.HeaderParser(policy=email.policy.compat32).parsestr(text + "\n")
 
 
 def header_addresses(headers, names):
@@ -136,10 +148,13 @@ def build_reply(headers, sender, recipient, text, prefix):
     if msgid:
         references.append(msgid)
     domain = recipient.rsplit("@", 1)[1] if "@" in recipient else "localhost"
+    subject = f"{prefix}{subject}" if subject else f"{prefix.strip()} automatic reply"
+    if not subject.isascii():
+        subject = email.header.Header(subject, "utf-8").encode()
     lines = [
         f"From: <{recipient}>",
         f"To: <{sender}>",
-        f"Subject: {prefix}{subject}" if subject else f"Subject: {prefix.strip()} automatic reply",
+        "Subject: " + subject,
         "Date: " + email.utils.formatdate(localtime=True),
         "Message-ID: " + email.utils.make_msgid(domain=domain),
         "Auto-Submitted: auto-replied",
@@ -173,7 +188,7 @@ def main(argv):
         print("autoreply: -p wants a number of seconds", file=sys.stderr)
         return EX_USAGE
 
-    headers = email.parser.BytesHeaderParser(policy=email.policy.compat32).parse(sys.stdin.buffer)
+    headers = read_headers(sys.stdin.buffer)
     recipient, listed = resolve_recipient(headers, recipient, o.get("-d", ""))
     reason = silence_reason(headers, sender, recipient)
     if reason is None and not listed:
