@@ -24,7 +24,7 @@ public sealed class AliasesTests
         // Alias files and commands run as default_privs (nobody) because root owns the aliases file.
         var files = Path.Combine(lab.Dir, "files");
         Directory.CreateDirectory(files);
-        File.SetUnixFileMode(files, (UnixFileMode)Convert.ToInt32("1777", 8));
+        DeliveryLab.Chmod("1777", files);
         var list = Path.Combine(lab.Dir, "info_list");
         File.WriteAllText(list, $"# the list\n{u1}\n{u2}@example.test, nosuchuser\n");
         File.WriteAllText(lab.AliasesPath, $"""

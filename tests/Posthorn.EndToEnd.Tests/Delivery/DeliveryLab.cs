@@ -39,7 +39,7 @@ internal sealed class DeliveryLab : IDisposable
         Ms = new MailSystem(master);
         Dir = Ms.Dir;
         Directory.CreateDirectory(Spool);
-        File.SetUnixFileMode(Spool, (UnixFileMode)Convert.ToInt32("1777", 8));
+        Chmod("1777", Spool);
         Directory.CreateDirectory(Path.Combine(Dir, "home"));
         File.WriteAllText(AliasesPath, aliases);
         File.AppendAllText(Path.Combine(Dir, "main.cf"), $"""
@@ -175,7 +175,7 @@ internal sealed class DeliveryLab : IDisposable
     public static int MboxCount(string text) =>
         text.Split('\n').Count(l => l.StartsWith("From ", StringComparison.Ordinal));
 
-    public CommandResult Command(string command, params string[] args) => PosthornBin.Run(command, args);
+    public static void Chmod(string mode, string path) => MailSystem.Run("chmod", [mode, path]);
 
     public void Dispose()
     {

@@ -24,7 +24,8 @@ public sealed class LocalDeliveryTests
         Assert.Equal("Return-Path: <bob@example.org>", lines[1]);
         Assert.Equal($"X-Original-To: {alice}@example.test", lines[2]);
         Assert.Equal($"Delivered-To: {alice}@example.test", lines[3]);
-        Assert.Contains("\n>From the start\n>>From quoted already\nbody\n\n", mbox, StringComparison.Ordinal);
+        // Postfix quotes "From " lines only (mail_copy MAIL_COPY_QUOTE), not ">From ".
+        Assert.Contains("\n>From the start\n>From quoted already\nbody\n\n", mbox, StringComparison.Ordinal);
         Assert.EndsWith("\n\n", mbox, StringComparison.Ordinal);
         Assert.True(lab.Ms.WaitForLog("status=sent (delivered to mailbox)"), lab.Log);
         Assert.Equal(alice, MailSystemOwner(Path.Combine(lab.Spool, alice)));
