@@ -140,6 +140,52 @@ internal sealed class DeliveryLab : IDisposable
         return done[(done.LastIndexOf(' ') + 1)..];
     }
 
+    /// <summary>Submits through our sendmail (maildrop, pickup): <c>sendmail -C DIR -f FROM [options] TO...</c>.</summary>
+    public void Sendmail(string from, IEnumerable<string> to, string message, params string[] options)
+    {
+        var r = PosthornBin.Run("sendmail", ["-C", Dir, "-f", from, .. options, .. to], stdin: message);
+        Assert.True(r.ExitCode == 0, r.Stderr);
+    }
+
+    /// <summary>The reply to RCPT TO in a session that stops there (for rejections).</summary>
+    public string RcptReply(string from, string rcpt)
+    {
+        using var client = new TcpClient("127.0.0.1", SmtpPort);
+        client.ReceiveTimeout = 30_000;
+        var stream = client.GetStream();
+        var reader = new StreamReader(stream, Encoding.Latin1);
+        string Reply()
+        {
+            string line;
+            do
+                line = reader.ReadLine() ?? throw new IOException("connection closed");
+            while (line.Length > 3 && line[3] == '-');
+            return line;
+        }
+        Reply();
+        foreach (var cmd in new[] { "EHLO client.example.test", $"MAIL FROM:<{from}>" })
+        {
+            stream.Write(Encoding.Latin1.GetBytes(cmd + "\r\n"));
+            Reply();
+        }
+        stream.Write(Encoding.Latin1.GetBytes($"RCPT TO:<{rcpt}>\r\n"));
+        var answer = Reply();
+        stream.Write("QUIT\r\n"u8);
+        return answer;
+    }
+
+    /// <summary>Runs a queue command on this configuration: mailq/sendmail take -C, the others -c.</summary>
+    public CommandResult Queue(string command, params string[] args) =>
+        PosthornBin.Run(command, [command is "mailq" or "sendmail" ? "-C" : "-c", Dir, .. args]);
+
+    /// <summary>Writes a file owned by <paramref name="user"/> (a .forward, a script) with the given mode.</summary>
+    public static void WriteOwned(string path, string text, string user, string mode = "644")
+    {
+        File.WriteAllText(path, text);
+        MailSystem.Run("chown", [user + ":", path]);
+        Chmod(mode, path);
+    }
+
     /// <summary>Polls until <paramref name="condition"/> holds or the time runs out; returns whether it held.</summary>
     public static bool WaitFor(Func<bool> condition, int timeoutMs = 20_000)
     {
