@@ -115,6 +115,10 @@ public sealed class BounceTests
                 Assert.Contains("postmaster non-delivery notification", lab.Log, StringComparison.Ordinal);
                 var (_, rcpt) = Dsn(m);
                 Assert.Equal("rfc822; ghost@example.test", rcpt["Final-Recipient"]);
+                // The failed notice goes to postmaster whole, not truncated after the headers (postconf(5) 2bounce).
+                var whole = ((MultipartReport)m.Body!).OfType<MimeEntity>().ElementAt(2);
+                Assert.Equal("message/rfc822", whole.ContentType.MimeType);
+                Assert.Equal("Undelivered Mail Returned to Sender", ((MessagePart)whole).Message!.Subject);
             }
             else
             {
