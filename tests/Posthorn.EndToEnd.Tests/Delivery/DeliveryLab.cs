@@ -18,8 +18,12 @@ internal sealed class DeliveryLab : IDisposable
     private readonly List<string> _users = [];
     private readonly string _tag = Guid.NewGuid().ToString("N")[..6];
 
-    public DeliveryLab(string extraMainCf = "", string extraMasterCf = "", string aliases = "")
+    private readonly string? _runAs;
+
+    /// <param name="runAs">Runs the master as this user (no privsep: deliveries in-process as that user).</param>
+    public DeliveryLab(string extraMainCf = "", string extraMasterCf = "", string aliases = "", string? runAs = null)
     {
+        _runAs = runAs;
         SmtpPort = MailSystem.FreePort();
         var master = $"""
             {SmtpPort} inet n - n - - smtpd
@@ -36,7 +40,7 @@ internal sealed class DeliveryLab : IDisposable
             local     unix  -       n       n       -       -       local
             virtual   unix  -       n       n       -       -       virtual
             """ + "\n" + extraMasterCf;
-        Ms = new MailSystem(master);
+        Ms = new MailSystem(master, runAs);
         Dir = Ms.Dir;
         Directory.CreateDirectory(Spool);
         Chmod("1777", Spool);
@@ -95,6 +99,8 @@ internal sealed class DeliveryLab : IDisposable
     {
         var na = PosthornBin.Run("newaliases", ["-C", Dir]);
         Assert.True(na.ExitCode == 0, na.Stderr);
+        if (_runAs is not null)
+            MailSystem.Run("chown", ["-R", _runAs, Dir]);
         var start = Ms.Postfix("start");
         Assert.True(start.ExitCode == 0, start.Stderr + Ms.Log);
     }
