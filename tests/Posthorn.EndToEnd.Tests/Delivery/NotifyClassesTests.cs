@@ -40,8 +40,10 @@ public sealed class NotifyClassesTests
     {
         if (!DeliveryLab.Available)
             return;
-        using var lab = new DeliveryLab("smtpd_recipient_restrictions = check_recipient_access bogus:/nonexistent, permit_mynetworks, reject\n");
+        using var lab = new DeliveryLab("smtpd_recipient_restrictions = check_recipient_access texthash:$config_directory/access, permit_mynetworks, reject\n");
         var admin = lab.AddUser("admin");
+        // A lookup table inside an access map is a configuration error (smtpd_check.c): 451 4.3.5.
+        File.WriteAllText(Path.Combine(lab.Dir, "access"), $"{admin}@example.test hash:/etc/postfix/other\n");
         File.WriteAllText(lab.AliasesPath, $"postmaster: {admin}\n");
         lab.Start();
         var replies = Session(lab, "EHLO client.example.test", "MAIL FROM:<bob@example.org>", $"RCPT TO:<{admin}@example.test>", "QUIT");
@@ -75,16 +77,16 @@ public sealed class NotifyClassesTests
         }
         foreach (var classes in new[] { "resource, software", "policy" })
         {
-            using var lab = new DeliveryLab($"notify_classes = {classes}\n");
+            using var lab = new DeliveryLab($"notify_classes = {classes}\nmynetworks = 192.0.2.0/24\n");
             var admin = lab.AddUser("admin");
             File.WriteAllText(lab.AliasesPath, $"postmaster: {admin}\n");
             lab.Start();
             var replies = Session(lab, "EHLO client.example.test", "MAIL FROM:<bob@example.org>", "RCPT TO:<x@not-ours.example>", "QUIT");
-            Assert.Contains("554 5.7.1 <x@not-ours.example>: Relay access denied", replies, StringComparison.Ordinal);
+            Assert.Contains("454 4.7.1 <x@not-ours.example>: Relay access denied", replies, StringComparison.Ordinal);
             var box = Path.Combine(lab.Spool, admin);
             if (classes == "policy")
             {
-                Assert.Contains(" Out: 554 5.7.1 <x@not-ours.example>: Relay access denied", BounceTests.LastMessage(lab.WaitForMbox(box)).TextBody!, StringComparison.Ordinal);
+                Assert.Contains(" Out: 454 4.7.1 <x@not-ours.example>: Relay access denied", BounceTests.LastMessage(lab.WaitForMbox(box)).TextBody!, StringComparison.Ordinal);
             }
             else
             {
