@@ -89,7 +89,8 @@ public sealed class DeferTests
     {
         if (!DeliveryLab.Available)
             return;
-        using var lab = new DeliveryLab();
+        // A long backoff keeps deferred mail in deferred; postqueue -f retries it when the test says so.
+        using var lab = new DeliveryLab("minimal_backoff_time = 300s\nmaximal_backoff_time = 300s\n");
         var flaky = lab.AddUser("flaky");
         var got = Flaky(lab, flaky);
         lab.Start();
@@ -114,6 +115,7 @@ public sealed class DeferTests
 
         // Held mail is not delivered even when the destination works again.
         File.WriteAllText(Path.Combine(lab.Dir, "ok"), "");
+        Assert.Equal(0, lab.Queue("postqueue", "-f").ExitCode);
         Assert.True(DeliveryLab.WaitFor(() => Regex.Count(DeliveryLab.ReadOrEmpty(got), "^Subject: queued", RegexOptions.Multiline) == 2, 30_000), lab.Queue("mailq").Stdout + lab.Log);
         Assert.DoesNotContain("Subject: queued 1", File.ReadAllText(got), StringComparison.Ordinal);
         Assert.Matches($@"(?m)^{ids[0]}!", lab.Queue("mailq").Stdout);
@@ -131,7 +133,7 @@ public sealed class DeferTests
         var d1 = lab.Queue("postsuper", "-d", more[0]);
         Assert.Equal($"postsuper: {more[0]}: removed\npostsuper: Deleted: 1 message\n", d1.Stderr);
         Assert.DoesNotContain(more[0], lab.Queue("mailq").Stdout, StringComparison.Ordinal);
-        // The others may be in active for a moment during a retry: wait until both are deferred.
+        // Wait until both are back in deferred after their first attempt.
         Assert.True(DeliveryLab.WaitFor(() => Directory.EnumerateFiles(Path.Combine(lab.Dir, "queue", "deferred"), "*", SearchOption.AllDirectories).Count() == 2), lab.Queue("mailq").Stdout);
         var all = lab.Queue("postsuper", "-d", "ALL", "deferred");
         Assert.EndsWith("postsuper: Deleted: 2 messages\n", all.Stderr, StringComparison.Ordinal);
