@@ -67,7 +67,11 @@ public sealed class LocalAgent : IDeliveryAgent
         {
             try
             {
-                results.Add(await delivery.DeliverAsync(r, cancellationToken));
+                var result = await delivery.DeliverAsync(r, cancellationToken);
+                results.Add(result);
+                // Marked done in the queue file at once, so a crash later in the request does not repeat it.
+                if (result.Outcome != DeliveryOutcome.Deferred)
+                    request.RecipientDone?.Invoke(result);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException or ArgumentException or FormatException)
             {

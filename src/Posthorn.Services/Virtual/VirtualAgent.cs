@@ -58,13 +58,17 @@ public sealed class VirtualAgent : IDeliveryAgent
         foreach (var r in request.Recipients)
         {
             var step = message is null ? StepResult.Defer("4.3.0", $"error reading message file: {readError}") : await DeliverAsync(request, r, message, cancellationToken);
-            results.Add(new RecipientResult(r, step.Outcome, step.Dsn, step.Reason, request.Transport,
+            var result = new RecipientResult(r, step.Outcome, step.Dsn, step.Reason, request.Transport,
                 DsnAction: step.Outcome switch
                 {
                     DeliveryOutcome.Delivered => "delivered",
                     DeliveryOutcome.Deferred => "delayed",
                     _ => "failed",
-                }));
+                });
+            results.Add(result);
+            // Marked done in the queue file at once, so a crash later in the request does not repeat it.
+            if (step.Outcome != DeliveryOutcome.Deferred)
+                request.RecipientDone?.Invoke(result);
         }
         return new DeliveryResult(results);
     }
