@@ -173,7 +173,7 @@ public sealed class VirtualAgent : IDeliveryAgent
             return StepResult.Bounce("5.2.2", $"maildir delivery failed: create maildir file {path}tmp: File too large");
         var (methods, attempts, delay, stale) = Privsep.DeliverAsExecutor.LockFields(LockOptions);
         var r = await privsep.DeliverAsync(new Privsep.DeliverAsRequest(maildir ? Privsep.DeliverAsKind.Maildir : Privsep.DeliverAsKind.Mbox,
-            uid, gid, path, request.Sender, bytes, methods, attempts, delay, stale, SizeLimit: maildir ? 0 : limit), cancel);
+            uid, gid, path, request.Sender, methods, attempts, delay, stale, SizeLimit: maildir ? 0 : limit) { Content = bytes }, cancel);
         if (r.Outcome == DeliveryOutcome.Delivered || maildir)
             return r.ToStep();
         // virtual(8) treats mailbox problems as temporary, except a full mailbox.
