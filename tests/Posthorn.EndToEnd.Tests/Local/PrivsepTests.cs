@@ -46,11 +46,11 @@ public sealed class PrivsepTests
         return (ms, port, outDir);
     }
 
-    private static void Send(int port, string to, string subject)
+    private static void Send(MailSystem ms, int port, string to, string subject)
     {
         var swaks = MailSystem.Run("swaks", ["--server", $"127.0.0.1:{port}", "--from", "bob@example.org",
             "--to", to, "--header", $"Subject: {subject}", "--body", "hello"]);
-        Assert.True(swaks.ExitCode == 0, swaks.Stdout + swaks.Stderr);
+        Assert.True(swaks.ExitCode == 0, swaks.Stdout + swaks.Stderr + ms.Log);
     }
 
     private static bool WaitFor(Func<bool> condition)
@@ -87,9 +87,9 @@ public sealed class PrivsepTests
             var start = ms.Postfix("start");
             Assert.True(start.ExitCode == 0, start.Stderr + ms.Log);
 
-            Send(port, "alice@virt.test", "maildir");
-            Send(port, "bob@virt.test", "mbox");
-            Send(port, "locked@virt.test", "locked");
+            Send(ms, port, "alice@virt.test", "maildir");
+            Send(ms, port, "bob@virt.test", "mbox");
+            Send(ms, port, "locked@virt.test", "locked");
 
             var newDir = Path.Combine(vmailDir, "virt.test", "alice", "new");
             var mbox = Path.Combine(vmailDir, "virt.test", "bob.mbox");
@@ -119,20 +119,21 @@ public sealed class PrivsepTests
             MailSystem.Run("chmod", ["1777", spool]);
             var aliases = Path.Combine(ms.Dir, "aliases");
             File.WriteAllText(aliases, $"runcmd: \"|id -u > {outDir}/cmd.out\"\n");
-            var postalias = PosthornBin.Run("postalias", [aliases]);
+            var postalias = PosthornBin.Run("postalias", ["-c", ms.Dir, aliases]);
             Assert.True(postalias.ExitCode == 0, postalias.Stderr);
             File.AppendAllText(Path.Combine(ms.Dir, "main.cf"), $"""
                 alias_maps = hash:{aliases}
                 alias_database = hash:{aliases}
                 mail_spool_directory = {spool}
                 default_privs = nobody
+                local_recipient_maps =
                 """ + "\n");
             var start = ms.Postfix("start");
             Assert.True(start.ExitCode == 0, start.Stderr + ms.Log);
 
-            Send(port, "nobody@localhost", "to the spool");
-            Send(port, "runcmd@localhost", "to a command");
-            Send(port, "someone@pipe.test", "to a pipe");
+            Send(ms, port, "nobody@localhost", "to the spool");
+            Send(ms, port, "runcmd@localhost", "to a command");
+            Send(ms, port, "someone@pipe.test", "to a pipe");
 
             var mbox = Path.Combine(spool, "nobody");
             var cmdOut = Path.Combine(outDir, "cmd.out");
