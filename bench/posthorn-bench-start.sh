@@ -110,7 +110,15 @@ lmtp      unix  -       -       n       -       -       lmtp
 EOF2
 chown -R "$OWNER" "$BASE"
 
-"${RUNAS[@]}" "$BIN/postfix" -c "$BASE/etc" start
+# The master must not inherit the caller's descriptors: under `flock /work/wt/bench.lock ...`
+# a master left running (--keep) would otherwise hold the shared bench lock until it stops.
+(
+  for fd in /proc/$BASHPID/fd/*; do
+    fd=${fd##*/}
+    if [ "$fd" -gt 2 ] 2>/dev/null; then eval "exec $fd>&-" 2>/dev/null || true; fi
+  done
+  exec "${RUNAS[@]}" "$BIN/postfix" -c "$BASE/etc" start
+)
 for _ in $(seq 1 300); do
   if python3 -c 'import socket,sys; s=socket.create_connection(("127.0.0.1",2526),1); s.close()' 2>/dev/null; then
     exit 0
