@@ -30,6 +30,10 @@ public sealed class PrivsepClient : IPrivilegedDelivery, IDisposable
     private readonly ConcurrentDictionary<uint, TaskCompletionSource<DeliverAsResponse>> _pending = new();
     private int _nextId;
     private volatile string? _dead;
+    private volatile bool _disposed;
+
+    /// <summary>Told once, with the reason, when the helper has gone (the master logs it as a warning).</summary>
+    public Action<string>? Died { get; set; }
 
     /// <summary>A client over any pair of streams (tests; the master uses <see cref="Start"/>).</summary>
     public PrivsepClient(Stream toHelper, Stream fromHelper)
@@ -57,7 +61,9 @@ public sealed class PrivsepClient : IPrivilegedDelivery, IDisposable
         {
             if (exe is null || Path.GetFileNameWithoutExtension(exe) == "dotnet")
                 throw new InvalidOperationException("not running from the posthorn executable");
-            directory.Register<IPrivilegedDelivery>("privsep", Start(exe, maxThreads));
+            var client = Start(exe, maxThreads);
+            client.Died = why => log.Warning("master", $"{why}; local, virtual and pipe deliveries as other users are deferred until the mail system is restarted");
+            directory.Register<IPrivilegedDelivery>("privsep", client);
         }
         catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception)
         {
@@ -133,6 +139,8 @@ public sealed class PrivsepClient : IPrivilegedDelivery, IDisposable
             why = $"privsep helper: {e.Message}";
         }
         _dead = why;
+        if (!_disposed)
+            Died?.Invoke(why);
         foreach (var id in _pending.Keys)
         {
             if (_pending.TryRemove(id, out var waiter))
@@ -142,6 +150,7 @@ public sealed class PrivsepClient : IPrivilegedDelivery, IDisposable
 
     public void Dispose()
     {
+        _disposed = true;
         try
         {
             _toHelper.Close();
