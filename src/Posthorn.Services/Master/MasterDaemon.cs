@@ -91,7 +91,7 @@ public sealed class MasterDaemon
                 trigger = QmgrTriggerReceiver.Open(queueDirectory, owner, log, _directory);
                 if (owner is not null)
                 {
-                    Privsep.PrivsepClient.Register(_directory, log);
+                    Privsep.PrivsepClient.Register(_directory, log, main.GetInt("default_process_limit"));
                     Privileges.DropTo(owner);
                 }
             }
