@@ -49,6 +49,7 @@ public sealed class MasterDaemon
         {
             main = MainConfig.Load(_options.ConfigDirectory);
             master = MasterCfFile.Load(Path.Combine(_options.ConfigDirectory, "master.cf"));
+            ImportEnvironment.Apply(main, _options.ConfigDirectory);
             queueDirectory = QueueDirectories.Of(main);
             owner = Privileges.MailOwner(main);
             QueueDirectories.Create(queueDirectory, owner, owner is null ? null : UnixAccount.FindGroup(main.Get("setgid_group")));
