@@ -6,6 +6,7 @@ using System.Net.Sockets;
 using System.Security.Authentication;
 using Posthorn.Core.Logging;
 using Posthorn.Protocols.Pop3;
+using Posthorn.Services.Sasl;
 using Posthorn.Services.Tls;
 
 namespace Posthorn.Services.Pop3d;
@@ -239,6 +240,7 @@ internal sealed class Pop3dConnection : IDisposable
             TlsActive = _tls,
             AllowPlaintextWithoutTls = plaintext,
             SaslMechanisms = _settings.SaslMechanisms,
+            ScramLookup = _settings.SaslMechanisms.Contains("SCRAM-SHA-256") ? UserScramLookup.For(u => _settings.Users.FindAddress(u)) : null,
             ApopTimestamp = _settings.EnableApop
                 ? string.Create(CultureInfo.InvariantCulture, $"<{Environment.ProcessId}.{Stopwatch.GetTimestamp()}@{_settings.Config.Get("myhostname")}>")
                 : null,
