@@ -247,6 +247,7 @@ internal sealed class Pop3dConnection : IDisposable
             TlsActive = _tls,
             AllowPlaintextWithoutTls = plaintext,
             SaslMechanisms = _settings.SaslMechanisms,
+            SaslFailureDelay = _settings.LoginFailureDelay,
             ScramLookup = _settings.SaslMechanisms.Contains("SCRAM-SHA-256") ? UserScramLookup.For(u => _settings.Users.FindAddress(u)) : null,
             ApopTimestamp = _settings.EnableApop
                 ? string.Create(CultureInfo.InvariantCulture, $"<{Environment.ProcessId}.{Stopwatch.GetTimestamp()}@{_settings.Config.Get("myhostname")}>")
