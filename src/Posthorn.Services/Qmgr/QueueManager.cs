@@ -48,10 +48,17 @@ public sealed partial class QueueManager : IQmgrTrigger, IDisposable
     private DateTimeOffset _lastDeferredScan = DateTimeOffset.MinValue;
     private int _activationBatch = int.MaxValue;
     private bool _moreIncoming;
+    private bool _incomingScanDone = true;
+    private int _fedFromIncoming;
+    private readonly MailFlow? _flow;
+    private readonly int _flowLimit;
 
     public QueueManager(MainConfig config, QueueDirectory queue, MailLog log, Func<string, IDeliveryAgent?> agents,
-        IMailSubmitter submitter, IMapResolver maps, Func<string, int?>? maxProc = null, TimeProvider? time = null, string processName = "qmgr")
+        IMailSubmitter submitter, IMapResolver maps, Func<string, int?>? maxProc = null, TimeProvider? time = null, string processName = "qmgr",
+        MailFlow? flow = null)
     {
+        _flow = flow;
+        _flowLimit = config.GetTime("in_flow_delay") > TimeSpan.Zero ? Math.Max(1, config.GetInt("default_process_limit")) : 0;
         _config = config;
         _queue = queue;
         _log = log;
@@ -95,6 +102,7 @@ public sealed partial class QueueManager : IQmgrTrigger, IDisposable
     public void ScanIncoming()
     {
         _moreIncoming = false;
+        _incomingScanDone = false;
         int taken = 0;
         foreach (var id in _queue.Enumerate(QueueNames.Incoming).ToList())
         {
@@ -106,8 +114,26 @@ public sealed partial class QueueManager : IQmgrTrigger, IDisposable
                 return;
             }
             if (QueueDirectory.IsReady(_queue.PathOf(QueueNames.Incoming, id)) && Activate(id, QueueNames.Incoming, flushed: false))
+            {
                 taken++;
+                _fedFromIncoming++;
+            }
         }
+        _incomingScanDone = true;
+    }
+
+    /// <summary>
+    /// in_flow_delay's producer side, once per pass of the service loop: tokens for the messages
+    /// just taken from incoming, or up to default_process_limit when incoming was read to its
+    /// end (see <see cref="MailFlow.Replenish"/>).
+    /// </summary>
+    private void ReplenishFlow()
+    {
+        int fed = _fedFromIncoming;
+        _fedFromIncoming = 0;
+        if (_flow is null || _flowLimit <= 0)
+            return;
+        _flow.Replenish(fed, _incomingScanDone, _flowLimit);
     }
 
     /// <summary>How many incoming files the service loop activates between two rounds of starting deliveries.</summary>
@@ -161,6 +187,7 @@ public sealed partial class QueueManager : IQmgrTrigger, IDisposable
     public async Task RunAsync(CancellationToken stopping)
     {
         _activationBatch = ServiceActivationBatch;
+        using var producing = _flow?.Produce();
         RecoverActive();
         ScanIncoming();
         ScanDeferred(flush: false);
@@ -176,6 +203,7 @@ public sealed partial class QueueManager : IQmgrTrigger, IDisposable
             StartJobs(running, CancellationToken.None);
             await FinishMessagesAsync(CancellationToken.None).ConfigureAwait(false);
             StartJobs(running, CancellationToken.None);
+            ReplenishFlow();
             if (_moreIncoming)
             {
                 // The rest of a large incoming queue, after the jobs just started and the results that came in.
