@@ -4,7 +4,7 @@
 # the SMTP port 2526 listens. Same setup as the reference (ref-postfix-setup.sh): virtual
 # domain bench.test with u1..u100 (password benchpw) in Maildir below $BASE/mail, relay of
 # sink.test to smtp:[127.0.0.1]:2599, sender.test discarded, nothing else leaves (error:),
-# no anvil limits, smtpd maxproc 1000, plaintext POP3/IMAP login.
+# no anvil limits, smtpd maxproc 1100 (1000 idle sessions plus probes), plaintext POP3/IMAP login.
 #
 # Run as root, the mail system runs as the unprivileged user POSTHORN_BENCH_USER (default
 # postfix): Posthorn started by root hands every virtual delivery to its privsep helper, which
@@ -86,7 +86,7 @@ EOF2
 
 cat > "$BASE/etc/master.cf" <<'EOF2'
 # service type  private unpriv  chroot  wakeup  maxproc command + args
-2526      inet  n       -       n       -       1000    smtpd
+2526      inet  n       -       n       -       1100    smtpd
 2588      inet  n       -       n       -       1000    smtpd
   -o syslog_name=posthorn/submission
 pickup    unix  n       -       n       60      1       pickup
@@ -110,7 +110,16 @@ lmtp      unix  -       -       n       -       -       lmtp
 EOF2
 chown -R "$OWNER" "$BASE"
 
-"${RUNAS[@]}" "$BIN/postfix" -c "$BASE/etc" start
+# The mail system must not inherit the caller's descriptors: under
+# `flock /work/wt/bench.lock ...` a daemon that keeps the lock's descriptor holds the lock
+# for everyone until it stops.
+(
+  for fd in /proc/self/fd/*; do
+    fd=${fd##*/}
+    if [ "$fd" -gt 2 ]; then eval "exec $fd>&-" 2>/dev/null || true; fi
+  done
+  exec "${RUNAS[@]}" "$BIN/postfix" -c "$BASE/etc" start
+)
 for _ in $(seq 1 300); do
   if python3 -c 'import socket,sys; s=socket.create_connection(("127.0.0.1",2526),1); s.close()' 2>/dev/null; then
     exit 0
