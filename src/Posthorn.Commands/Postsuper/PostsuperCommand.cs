@@ -14,8 +14,8 @@ namespace Posthorn.Commands.Postsuper;
 /// on (default hold, incoming, active, deferred; maildrop too for -s and -p; a named maildrop
 /// is searched by -d as well). A message in
 /// active is handled as Postfix does: deleting it removes the file and the queue manager
-/// notices it is gone. Reports "ID: removed" and "Deleted: N messages" as Postfix, on
-/// standard error and in the mail log. Options -c DIR and -v.
+/// notices it is gone. Reports "ID: removed" (not for ALL) and "Deleted: N messages" as
+/// Postfix, on standard error and in the mail log. Options -c DIR and -v.
 /// </summary>
 internal static class PostsuperCommand
 {
@@ -56,7 +56,13 @@ internal static class PostsuperCommand
         var queues = opts.Operands.Count > 0 ? opts.Operands.ToArray() : DefaultQueues;
         // -d, -h, -H, -r work on hold, incoming, active and deferred unless queues are named.
         var messageQueues = opts.Operands.Count > 0 ? queues : queues.Where(q => q != QueueNames.Maildrop).ToArray();
-        var ops = new QueueOperations(queue, (id, what) => Info(ctx, config, $"{id}: {what}"));
+        // As Postfix's postsuper: "ID: removed" for messages named one by one; with ALL only the totals.
+        bool perMessage = true;
+        var ops = new QueueOperations(queue, (id, what) =>
+        {
+            if (perMessage || what.StartsWith("warning:", StringComparison.Ordinal))
+                Info(ctx, config, $"{id}: {what}");
+        });
         bool any = opts.Options.Any(o => o.Option is 'd' or 'h' or 'H' or 'r' or 'p' or 's' or 'S');
         if (!any || opts.Has('s') || opts.Has('S') || opts.Has('p'))
         {
@@ -71,6 +77,7 @@ internal static class PostsuperCommand
         {
             if (option is not ('d' or 'h' or 'H' or 'r') || argument is null)
                 continue;
+            perMessage = argument != "ALL";
             var ids = Ids(ctx, ops, argument, option switch
             {
                 'H' => [QueueNames.Hold],

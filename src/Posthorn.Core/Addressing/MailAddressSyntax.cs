@@ -18,21 +18,20 @@ internal static class MailAddressSyntax
         var text = path.Trim(' ', '\t');
         bool bracketed = text.Length >= 2 && text[0] == '<' && text[^1] == '>';
         if (bracketed)
-            text = text[1..^1];
+            text = text[1..^1].Trim(' ', '\t'); // Postfix's tokenizer ignores blanks inside the brackets
         else if (strict || text.StartsWith('<') || text.EndsWith('>'))
             return null;
         if (text.Length == 0)
             return allowNull ? MailAddress.Null : null;
 
         // A source route "@a,@b:" is dropped up to its colon (RFC 5321 section 4.1.2, Postfix smtpd).
-        if (text[0] == '@')
+        int routeEnd = text[0] == '@' ? text.IndexOf(':', StringComparison.Ordinal) : -1;
+        if (routeEnd >= 0)
         {
-            int colon = text.IndexOf(':', StringComparison.Ordinal);
-            if (colon < 0)
-                return null;
+            int colon = routeEnd;
             text = text[(colon + 1)..];
             if (text.Length == 0)
-                return null;
+                return allowNull ? MailAddress.Null : null; // "<@a.example:>" in MAIL FROM is the null sender, as Postfix
         }
 
         int at = LocalPartEnd(text, out string? local);
@@ -43,7 +42,9 @@ internal static class MailAddressSyntax
         if (text[at] != '@')
             return null;
         var domain = text[(at + 1)..];
-        if (!IsDomain(domain) && !IsAddressLiteral(domain))
+        // One trailing dot is allowed (trivial-rewrite strips it), not "..", as Postfix.
+        var checkedDomain = domain.EndsWith('.') && !domain.EndsWith("..", StringComparison.Ordinal) ? domain[..^1] : domain;
+        if (!IsMailDomain(checkedDomain) && !IsAddressLiteral(checkedDomain))
             return null;
         if (!smtpUtf8 && !Ascii.IsValid(domain))
             return null;
@@ -88,7 +89,9 @@ internal static class MailAddressSyntax
         if (end < 0)
             end = s.Length;
         var dotString = s[..end];
-        if (dotString.Length == 0 || dotString.Any(c => c != '.' && !IsAtext(c)) || dotString.All(c => c == '.'))
+        // Postfix's RFC 822 tokenizer takes any atoms, dots and '@' before the last '@' ("a@b@c",
+        // "...@c", "@c"); a bare local part must not be empty.
+        if ((dotString.Length == 0 && end == s.Length) || dotString.Any(c => c != '.' && c != '@' && !IsAtext(c)))
             return 0;
         local = dotString;
         return end;
@@ -147,6 +150,31 @@ internal static class MailAddressSyntax
                     return false;
         }
         return true;
+    }
+
+    /// <summary>
+    /// The domain of an envelope address as Postfix's trivial-rewrite accepts it (valid_hostname):
+    /// labels of letters, digits, '_' and inner hyphens, at most 63 characters, 255 in all, and
+    /// not all digits ("1.2.3.4" without brackets, "123"); UTF-8 labels pass (SMTPUTF8).
+    /// </summary>
+    public static bool IsMailDomain(string domain)
+    {
+        if (domain.Length is 0 or > 255)
+            return false;
+        bool nonNumeric = false;
+        foreach (var label in domain.Split('.'))
+        {
+            if (label.Length is 0 or > 63 || label[0] == '-' || label[^1] == '-')
+                return false;
+            foreach (char c in label)
+            {
+                if (c == '_' || char.IsAsciiLetter(c) || (c > 127 && !char.IsControl(c) && !char.IsWhiteSpace(c)))
+                    nonNumeric = true;
+                else if (!char.IsAsciiDigit(c) && c != '-')
+                    return false;
+            }
+        }
+        return nonNumeric;
     }
 
     /// <summary>"[" (IPv4 | "IPv6:" IPv6 | tag ":" dcontent) "]".</summary>

@@ -32,6 +32,7 @@ public static class TableTypes
         new("sqlite", "sqlite_table(5) SQLite queries", false, (n, o) => SqliteTable.Open(n, o)),
         new("static", "static:value, one result for every key", false, (n, _) => StaticTable.Open(n)),
         new("texthash", "postmap(1) source file read into memory", false, TextHashTable.Open),
+        new("unix", "unix:passwd.byname and unix:group.byname, the system's accounts", false, UnixTable.Open),
         new("unionmap", "unionmap:{ t1, t2, ... } union of results", false, (n, o) => new UnionMap(n, OpenList("unionmap", n, o))),
     ];
 

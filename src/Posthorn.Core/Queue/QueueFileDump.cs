@@ -46,8 +46,18 @@ public static class QueueFileDump
                 output.WriteLine($"*** ENVELOPE RECORDS {displayPath} ***");
             var content = new List<byte>();
             bool inContent = false;
-            foreach (var record in QueueFileReader.EnumerateRecords(stream, (s, why) => (status, problem) = (s, why)))
+            // Our writer puts the SMTP recipients after the content (they are known before DATA,
+            // but the file is streamed); Postfix's postcat shows them among the envelope records.
+            var records = QueueFileReader.EnumerateRecords(stream, (s, why) => (status, problem) = (s, why)).ToList();
+            int extracted = records.FindIndex(r => r.RecordType == RecordType.Extracted);
+            var moved = extracted < 0 ? [] : records.Skip(extracted + 1).Where(IsRecipientRecord).ToList();
+            foreach (var record in records)
             {
+                if (moved.Count > 0 && record.RecordType == RecordType.Message && env)
+                    foreach (var m in moved)
+                        output.WriteLine($"{(showOffsets ? $"{m.Offset,9} " : "")}{Name(m)}: {Value(m, zone)}");
+                if (moved.Count > 0 && IsRecipientRecord(record) && moved.Contains(record))
+                    continue;
                 if (inContent && record.RecordType != RecordType.Content)
                 {
                     WriteContent(output, content, sections);
@@ -107,6 +117,9 @@ public static class QueueFileDump
             output.Write(text[bodyStart..]);
     }
 
+    private static bool IsRecipientRecord(QueueRecord r) => r.RecordType is RecordType.Recipient or RecordType.OriginalRecipient
+        or RecordType.DsnOrcpt or RecordType.DsnNotify or RecordType.Done;
+
     private static string Name(QueueRecord r) => r.RecordType switch
     {
         RecordType.Size => "message_size",
@@ -123,6 +136,20 @@ public static class QueueFileDump
         _ => "unknown_record_type_" + QueueFileReader.Printable(r.Type),
     };
 
+    /// <summary>
+    /// Our size record (content offset, length, recipients, extracted offset) shown in Postfix's
+    /// six-field layout: content length, data offset, recipient count, qmgr options, content
+    /// length, SMTPUTF8 flags, each 15 wide, so postcat output reads as Postfix's.
+    /// </summary>
+    private static string PostfixSizeLayout(string text)
+    {
+        var f = text.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        if (f.Length < 3)
+            return text.Trim();
+        return string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"{f[1],15} {f[0],15} {f[2],15} {0,15} {f[1],15} {0,15}");
+    }
+
     private static string Value(QueueRecord r, TimeZoneInfo? zone)
     {
         if (r.RecordType == RecordType.Time && QueueFileReader.TryParseTime(r.Text, out var t))
@@ -135,7 +162,7 @@ public static class QueueFileDump
                 + local.ToString(" HH:mm:ss yyyy", System.Globalization.CultureInfo.InvariantCulture);
         }
         if (r.RecordType == RecordType.Size)
-            return r.Text.Trim();
+            return PostfixSizeLayout(r.Text);
         return r.Text;
     }
 }

@@ -23,8 +23,7 @@ internal static class SmtpMailRcptParser
                 p = p with { Body = BodyType.EightBitMime };
             else if (word.Equals("BODY=7BIT", StringComparison.OrdinalIgnoreCase))
                 p = p with { Body = BodyType.SevenBit };
-            else if (word.Equals("BODY=BINARYMIME", StringComparison.OrdinalIgnoreCase))
-                p = p with { Body = BodyType.BinaryMime };
+            // BODY=BINARYMIME is refused as an unsupported option, as Postfix does (no BINARYMIME in EHLO).
             else if (word.Equals("SMTPUTF8", StringComparison.OrdinalIgnoreCase))
                 p = p with { SmtpUtf8 = true };
             else if (HasPrefix(word, "SIZE="))

@@ -11,8 +11,14 @@ namespace Posthorn.Services.Bounce;
 /// </summary>
 public static class BounceTemplates
 {
+    /// <summary>The built-in From: in header_from_format = obsolete form.</summary>
+    public const string DefaultFrom = "MAILER-DAEMON (Mail Delivery System)";
+
+    /// <summary>The built-in From: in header_from_format = standard form (Postfix 3.3 and later).</summary>
+    public const string DefaultStandardFrom = "Mail Delivery System <MAILER-DAEMON>";
+
     public static BounceTemplate Failure { get; } = new(BounceTemplateKind.Failure, "us-ascii",
-        "MAILER-DAEMON (Mail Delivery System)", "Undelivered Mail Returned to Sender", "Postmaster Copy: Undelivered Mail",
+        DefaultFrom, "Undelivered Mail Returned to Sender", "Postmaster Copy: Undelivered Mail",
         Lines("""
         This is the mail system at host $myhostname.
 
@@ -27,7 +33,7 @@ public static class BounceTemplates
         """));
 
     public static BounceTemplate Delay { get; } = new(BounceTemplateKind.Delay, "us-ascii",
-        "MAILER-DAEMON (Mail Delivery System)", "Delayed Mail (still being retried)", "Postmaster Warning: Delayed Mail",
+        DefaultFrom, "Delayed Mail (still being retried)", "Postmaster Warning: Delayed Mail",
         Lines("""
         This is the mail system at host $myhostname.
 
@@ -45,7 +51,7 @@ public static class BounceTemplates
         """));
 
     public static BounceTemplate Success { get; } = new(BounceTemplateKind.Success, "us-ascii",
-        "MAILER-DAEMON (Mail Delivery System)", "Successful Mail Delivery Report", "",
+        DefaultFrom, "Successful Mail Delivery Report", "",
         Lines("""
         This is the mail system at host $myhostname.
 
@@ -57,7 +63,7 @@ public static class BounceTemplates
         """));
 
     public static BounceTemplate Verify { get; } = new(BounceTemplateKind.Verify, "us-ascii",
-        "MAILER-DAEMON (Mail Delivery System)", "Mail Delivery Status Report", "",
+        DefaultFrom, "Mail Delivery Status Report", "",
         Lines("""
         This is the mail system at host $myhostname.
 

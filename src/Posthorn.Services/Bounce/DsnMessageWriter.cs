@@ -60,12 +60,13 @@ public sealed class DsnMessageWriter
         var boundary = $"{request.QueueId}.{request.ArrivalTime.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture)}/{host}";
         var w = new LineWriter(output);
 
-        var from = template.From;
-        if (!from.Contains('@', StringComparison.Ordinal))
-        {
-            int sp = from.IndexOf(' ', StringComparison.Ordinal);
-            from = sp < 0 ? from + "@" + host : from[..sp] + "@" + host + from[sp..];
-        }
+        // A template that sets From: gives one form; the built-in one follows header_from_format.
+        var from = template.From == BounceTemplates.DefaultFrom
+            && !_config.Get("header_from_format").Trim().Equals("obsolete", StringComparison.OrdinalIgnoreCase)
+            ? BounceTemplates.DefaultStandardFrom : template.From;
+        from = QualifyFrom(from, _config.Get("myorigin"));
+        // As Postfix's post_mail(): Date: comes first, before the template headers.
+        w.Line("Date: " + MailDate.Format(DateTimeOffset.Now));
         w.Line("From: " + from);
         w.Line("Subject: " + (request.PostmasterCopy && template.PostmasterSubject.Length > 0 ? template.PostmasterSubject : template.Subject));
         w.Line("To: " + (request.NotifyRecipient ?? request.Sender));
@@ -78,7 +79,9 @@ public sealed class DsnMessageWriter
         w.Line("MIME-Version: 1.0");
         w.Line("Content-Type: multipart/report; report-type=delivery-status;");
         w.Line($"\tboundary=\"{boundary}\"");
-        if (!template.IsAscii)
+        // Postfix: with smtputf8_enable the notice is 8bit (addresses and $myhostname may be UTF-8).
+        bool eightBit = _config.GetBool("smtputf8_enable") || !template.IsAscii;
+        if (eightBit)
             w.Line("Content-Transfer-Encoding: 8bit");
         w.Line("");
         w.Line("This is a MIME-encapsulated message.");
@@ -87,7 +90,9 @@ public sealed class DsnMessageWriter
         // Part 1: the human-readable notification.
         w.Line("--" + boundary);
         w.Line("Content-Description: Notification");
-        w.Line("Content-Type: text/plain; charset=" + template.Charset);
+        w.Line("Content-Type: text/plain; charset=" + (!template.IsAscii ? template.Charset : eightBit ? "utf-8" : "us-ascii"));
+        if (eightBit)
+            w.Line("Content-Transfer-Encoding: 8bit");
         w.Line("");
         foreach (var line in BounceTemplates.Expand(template, _config))
             w.Line(line);
@@ -143,6 +148,8 @@ public sealed class DsnMessageWriter
         w.Line("--" + boundary);
         w.Line("Content-Description: " + (undelivered ? "Undelivered " : "") + (headersOnly ? "Message Headers" : "Message"));
         w.Line("Content-Type: " + (headersOnly ? "text/rfc822-headers" : "message/rfc822"));
+        if (eightBit)
+            w.Line("Content-Transfer-Encoding: 8bit");
         w.Line("");
         if (request.OpenOriginal is null)
         {
@@ -157,6 +164,19 @@ public sealed class DsnMessageWriter
         w.Line("");
         w.Line("--" + boundary + "--");
         w.Flush();
+    }
+
+    /// <summary>Appends @<paramref name="origin"/> to an unqualified From: ("MAILER-DAEMON (...)", "Name &lt;MAILER-DAEMON&gt;"), as cleanup's append_at_myorigin.</summary>
+    internal static string QualifyFrom(string from, string origin)
+    {
+        if (from.Contains('@', StringComparison.Ordinal))
+            return from;
+        int lt = from.IndexOf('<', StringComparison.Ordinal);
+        int gt = lt < 0 ? -1 : from.IndexOf('>', lt);
+        if (gt > lt + 1)
+            return from[..gt] + "@" + origin + from[gt..];
+        int sp = from.IndexOf(' ', StringComparison.Ordinal);
+        return sp < 0 ? from + "@" + origin : from[..sp] + "@" + origin + from[sp..];
     }
 
     /// <summary>Copies the original line by line (CRLF); with headers only, stops at the first line that is not a header.</summary>

@@ -51,6 +51,9 @@ public sealed record CleanupClient(
     /// <summary>A local submission (sendmail/postdrop/pickup) by this uid.</summary>
     public static CleanupClient Local(long uid) => new(Protocol: "", Uid: uid);
 
+    /// <summary>Mail the system makes itself (bounce notices, local forwarding): "Received: by host (mail_name)" without a uid, as Postfix's post_mail() and local(8).</summary>
+    public static CleanupClient Internal { get; } = new(Protocol: "");
+
     internal bool IsLocalSubmission => Address is null;
 
     /// <summary>The protocol with RFC 3848's S (TLS) and A (SASL) when it is ESMTP.</summary>

@@ -27,7 +27,9 @@ public static class ReceivedHeader
         var lines = new List<string>();
         if (c.IsLocalSubmission)
         {
-            lines.Add($"Received: by {settings.MyHostname} ({settings.MailName}, from userid {c.Uid ?? 0})");
+            lines.Add(c.Uid is null
+                ? $"Received: by {settings.MyHostname} ({settings.MailName})"
+                : $"Received: by {settings.MyHostname} ({settings.MailName}, from userid {c.Uid})");
             lines.Add($"\tid {envelope.QueueId}; {date}");
             return lines;
         }

@@ -12,7 +12,9 @@ public static class AgentHost
     public static async Task RunAsync(ServiceContext context, IDeliveryAgent agent, CancellationToken stopping)
     {
         ArgumentNullException.ThrowIfNull(context);
+        var log = new AgentLog(context.Log, context.ProcessName);
         context.Directory.Register(context.Entry.Name, agent);
+        context.Directory.Register(context.Entry.Name, log);
         try
         {
             await Task.Delay(Timeout.Infinite, stopping).ConfigureAwait(false);
@@ -23,6 +25,7 @@ public static class AgentHost
         finally
         {
             context.Directory.Unregister(context.Entry.Name, agent);
+            context.Directory.Unregister(context.Entry.Name, log);
         }
     }
 }

@@ -37,7 +37,7 @@ public sealed class CleanupSubmitter : IMailSubmitter
         ArgumentNullException.ThrowIfNull(submission);
         var recipients = submission.Recipients.Select(r => new CleanupRecipient(r.Address, r.OriginalRecipient,
             (int)r.Notify, r.DsnOriginalRecipient)).ToList();
-        var cleanup = new CleanupSubmission(submission.Sender, recipients, CleanupClient.Local(0), LocalHeaderRewrite: true)
+        var cleanup = new CleanupSubmission(submission.Sender, recipients, CleanupClient.Internal, LocalHeaderRewrite: true)
         {
             ArrivalTime = _time.GetUtcNow(),
             DsnEnvid = submission.EnvelopeId,

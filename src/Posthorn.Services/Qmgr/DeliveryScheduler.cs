@@ -50,7 +50,8 @@ public sealed class DeliveryScheduler
             var transport = TransportFor(g.Key.Transport);
             var queue = QueueFor(transport, g.Key.Destination);
             int limit = transport.Settings.DestinationRecipientLimit <= 0 ? int.MaxValue : transport.Settings.DestinationRecipientLimit;
-            foreach (var chunk in g.Chunk(limit))
+            // As qmgr_message_sort(): by recipient domain, then address, so batches and log lines follow Postfix's order.
+            foreach (var chunk in g.Order(RecipientOrder.Instance).Chunk(limit))
                 jobs.Add((queue, chunk.ToList()));
         }
         message.Outstanding = jobs.Count;
@@ -267,5 +268,27 @@ public sealed class DeliveryScheduler
             else
                 q.Transport.Cursor = 0;
         }
+    }
+}
+
+/// <summary>Postfix's qmgr_message_sort_compare after transport and queue: the domain (case-insensitive; no domain last), then the address.</summary>
+internal sealed class RecipientOrder : IComparer<ScheduledRecipient>
+{
+    public static readonly RecipientOrder Instance = new();
+
+    public int Compare(ScheduledRecipient? x, ScheduledRecipient? y)
+    {
+        if (x is null || y is null)
+            return x is null ? (y is null ? 0 : 1) : -1;
+        int ax = x.Address.LastIndexOf('@'), ay = y.Address.LastIndexOf('@');
+        if (ax < 0 != ay < 0)
+            return ax < 0 ? 1 : -1;
+        if (ax >= 0)
+        {
+            int d = string.Compare(x.Address[ax..], y.Address[ay..], StringComparison.OrdinalIgnoreCase);
+            if (d != 0)
+                return d;
+        }
+        return string.CompareOrdinal(x.Address, y.Address);
     }
 }

@@ -61,7 +61,8 @@ internal sealed class QmgrService : IMailService
         var services = context.Directory;
         using var manager = new QueueManager(config, queue, context.Log,
             transport => services.TryFind<IDeliveryAgent>(transport, out var a) ? a : null,
-            submitter, maps, ProcessLimits(config, context), TimeProvider.System, context.ProcessName, context.Directory.Flow);
+            submitter, maps, ProcessLimits(config, context), TimeProvider.System, context.ProcessName,
+            transport => services.TryFind<AgentLog>(transport, out var l) ? l : null, context.Directory.Flow);
         qmgr = manager;
         context.Directory.Register<IQmgrTrigger>("qmgr", manager);
         try

@@ -73,12 +73,13 @@ public sealed partial class QueueManager
         var m = _active[o.Job.Message.QueueId];
         var outcomes = new List<RecipientOutcome>();
         var stamps = new DeliveryLogLine.Stamps(m.File.ArrivalTime, m.ActiveTime, o.Handoff, o.Done);
+        var agentLog = _agentLogs(o.Job.Transport);
         foreach (var r in o.Job.Recipients)
         {
             var rr = o.Result.Recipients.FirstOrDefault(x => x.Recipient.Index == r.Index)
                 ?? new RecipientResult(new DeliveryRecipient(r.Index, r.Address), DeliveryOutcome.Deferred, "4.3.0", "delivery agent did not report the recipient", "none");
             var q = m.File.Recipients[r.Index];
-            Record(m, r.Index, rr.Outcome, ToStatus(q, rr.DsnStatus, ActionOf(rr), rr.Reason, rr), rr.Relay, stamps);
+            Record(m, r.Index, rr.Outcome, ToStatus(q, rr.DsnStatus, ActionOf(rr), rr.Reason, rr), rr.Relay, stamps, agentLog);
             outcomes.Add(rr.Outcome switch
             {
                 DeliveryOutcome.Delivered => RecipientOutcome.Delivered,
@@ -95,11 +96,13 @@ public sealed partial class QueueManager
             : rr.Outcome switch { DeliveryOutcome.Delivered => "delivered", DeliveryOutcome.Bounced => "failed", _ => "delayed" };
 
     /// <summary>Logs one recipient's result and records it: done in the queue file, and/or in the bounce or defer log.</summary>
-    private void Record(ActiveMessage m, int index, DeliveryOutcome outcome, RecipientStatus status, string relay, DeliveryLogLine.Stamps stamps)
+    private void Record(ActiveMessage m, int index, DeliveryOutcome outcome, RecipientStatus status, string relay, DeliveryLogLine.Stamps stamps,
+        AgentLog? agentLog = null)
     {
         var q = m.File.Recipients[index];
         var word = outcome switch { DeliveryOutcome.Delivered => "sent", DeliveryOutcome.Bounced => "bounced", _ => "deferred" };
-        _log.Info(_name, DeliveryLogLine.Format(m.QueueId, q.Address, q.OriginalRecipient, relay, stamps, status.Status, word, status.Reason,
+        // The agent logs its own results in Postfix (posthorn/smtp, posthorn/local, ...).
+        (agentLog?.Log ?? _log).Info(agentLog?.ProcessName ?? _name, DeliveryLogLine.Format(m.QueueId, q.Address, q.OriginalRecipient, relay, stamps, status.Status, word, status.Reason,
             _config.GetInt("delay_logging_resolution_limit")));
         switch (outcome)
         {

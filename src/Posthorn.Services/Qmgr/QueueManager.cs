@@ -35,6 +35,7 @@ public sealed partial class QueueManager : IQmgrTrigger, IDisposable
     private readonly MailLog _log;
     private readonly string _name;
     private readonly Func<string, IDeliveryAgent?> _agents;
+    private readonly Func<string, AgentLog?> _agentLogs;
     private readonly BounceNotifier _notifier;
     private readonly TimeProvider _time;
     private readonly AddressResolver _resolver;
@@ -55,8 +56,9 @@ public sealed partial class QueueManager : IQmgrTrigger, IDisposable
 
     public QueueManager(MainConfig config, QueueDirectory queue, MailLog log, Func<string, IDeliveryAgent?> agents,
         IMailSubmitter submitter, IMapResolver maps, Func<string, int?>? maxProc = null, TimeProvider? time = null, string processName = "qmgr",
-        MailFlow? flow = null)
+        Func<string, AgentLog?>? agentLogs = null, MailFlow? flow = null)
     {
+        _agentLogs = agentLogs ?? (_ => null);
         _flow = flow;
         _flowLimit = config.GetTime("in_flow_delay") > TimeSpan.Zero ? Math.Max(1, config.GetInt("default_process_limit")) : 0;
         _config = config;

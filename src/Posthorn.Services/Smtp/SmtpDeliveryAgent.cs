@@ -86,7 +86,6 @@ public sealed class SmtpDeliveryAgent : IDeliveryAgent, IAsyncDisposable
                 if (_settings.MxSessionLimit > 0 && sessions >= _settings.MxSessionLimit)
                     break;
                 var target = targets[i];
-                lastRelay = target.NameAddrPort;
                 bool plaintextOnly = false;
                 for (int attempt = 0; attempt < 2; attempt++)
                 {
@@ -103,6 +102,7 @@ public sealed class SmtpDeliveryAgent : IDeliveryAgent, IAsyncDisposable
                         break;
                     }
                     reached = true;
+                    lastRelay = target.NameAddrPort; // "relay=none" until a connection stands, as Postfix
                     if (attempt == 0)
                         sessions++;
                     try

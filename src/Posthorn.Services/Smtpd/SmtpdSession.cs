@@ -289,7 +289,11 @@ public sealed partial class SmtpdSession : IDisposable
             }
             _check.Where = _where;
             _inCommand = statName;
-            bool ok = parsed.IsError
+            // Postfix checks the transaction state (nested MAIL, need MAIL, need RCPT) before syntax.
+            SmtpReply? outOfOrder = parsed.IsError ? SequenceBeforeSyntax(statName) : null;
+            bool ok = outOfOrder is not null
+                ? await RefuseAsync(outOfOrder).ConfigureAwait(false)
+                : parsed.IsError
                 ? await SyntaxErrorAsync(parsed.Error!).ConfigureAwait(false)
                 : await DispatchAsync(parsed.Command!, ct).ConfigureAwait(false);
             _inCommand = null;
@@ -342,6 +346,20 @@ public sealed partial class SmtpdSession : IDisposable
         await ReplyAsync(reply).ConfigureAwait(false);
         return ok;
     }
+
+    private async ValueTask<bool> RefuseAsync(SmtpReply reply)
+    {
+        await ReplyAsync(reply).ConfigureAwait(false);
+        return false;
+    }
+
+    private SmtpReply? SequenceBeforeSyntax(string statName) => statName switch
+    {
+        "mail" => _sequence.Check(SmtpVerb.Mail),
+        "rcpt" => _sequence.Check(SmtpVerb.Rcpt) is { } r && r != SmtpSequence.TooManyRecipients ? r : null,
+        "data" => _sequence.Check(SmtpVerb.Data),
+        _ => null,
+    };
 
     private static string VerbOf(SmtpLine line)
     {

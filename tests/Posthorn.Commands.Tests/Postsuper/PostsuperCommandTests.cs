@@ -34,7 +34,8 @@ public sealed class PostsuperCommandTests : IDisposable
         _q.Make(QueueNames.Deferred, "a@b", ["c@d"]);
         var held = _q.Make(QueueNames.Hold, "a@b", ["c@d"]);
         var r = Postsuper("", "-d", "ALL", "deferred");
-        Assert.EndsWith("postsuper: Deleted: 2 messages\n", r.Err, StringComparison.Ordinal);
+        // Debian's Postfix 3.7: with ALL only the total, no "ID: removed" lines.
+        Assert.Equal("postsuper: Deleted: 2 messages\n", r.Err);
         Assert.True(In(QueueNames.Hold, held));
     }
 
@@ -64,7 +65,7 @@ public sealed class PostsuperCommandTests : IDisposable
         Assert.Equal($"postsuper: {id}: placed on hold\npostsuper: Placed on hold: 1 message\n", r.Err);
         Assert.True(In(QueueNames.Hold, id));
         r = Postsuper("", "-H", "ALL");
-        Assert.Equal($"postsuper: {id}: released from hold\npostsuper: Released from hold: 1 message\n", r.Err);
+        Assert.Equal("postsuper: Released from hold: 1 message\n", r.Err);
         Assert.True(In(QueueNames.Deferred, id));
         Assert.True(QueueDirectory.NextRetry(_q.Queue.PathOf(QueueNames.Deferred, id)) <= DateTimeOffset.UtcNow.AddSeconds(5));
     }
@@ -74,7 +75,7 @@ public sealed class PostsuperCommandTests : IDisposable
     {
         var id = _q.Make(QueueNames.Deferred, "a@b", ["c@d"]);
         var r = Postsuper("", "-r", "ALL");
-        Assert.Equal($"postsuper: {id}: requeued\npostsuper: Requeued: 1 message\n", r.Err);
+        Assert.Equal("postsuper: Requeued: 1 message\n", r.Err);
         var read = QueueFileReader.Read(_q.Queue.PathOf(QueueNames.Maildrop, id));
         Assert.True(read.Ok);
         Assert.Equal("a@b", read.File!.Sender);

@@ -37,20 +37,41 @@ public class MailAddressTests
         Assert.Equal("501 5.1.3 Bad recipient address syntax", error);
     }
 
+    // Each checked against Debian's Postfix 3.7 smtpd: it accepts these.
     [Theory]
+    [InlineData("<a@b@example.com>", "a@b@example.com")]
+    [InlineData("<...@example.com>", "...@example.com")]
+    [InlineData("<@example.com>", "@example.com")]
+    [InlineData("< a@example.com >", "a@example.com")]
+    [InlineData("<a@exa_mple.com>", "a@exa_mple.com")]
+    [InlineData("<a@x.123>", "a@x.123")]
+    public void Lenient_forms_Postfix_accepts(string path, string address) =>
+        Assert.Equal(address, MailAddress.ParsePath(path, MailAddressRole.Recipient, out _)?.Address);
+
+    [Fact]
+    public void Source_route_alone_is_the_null_sender() =>
+        Assert.True(MailAddress.ParsePath("<@a.example:>", MailAddressRole.Sender, out _)!.IsNull);
+
+    [Theory]
+    [InlineData("<a@example.com.>")]
+    [InlineData("<root@localhost.>")]
+    public void One_trailing_dot_is_accepted_as_Postfix_strips_it(string path) =>
+        Assert.NotNull(MailAddress.ParsePath(path, MailAddressRole.Recipient, out _));
+
+    [Theory]
+    [InlineData("<a@example.com..>")]
+    [InlineData("<a@.>")]
     [InlineData("<a b@example.com>")]
-    [InlineData("<a@b@example.com>")]
     [InlineData("<a@-example.com>")]
     [InlineData("<a@example..com>")]
+    [InlineData("<a@1.2.3.4>")]
+    [InlineData("<a@123>")]
     [InlineData("<a@>")]
-    [InlineData("<@example.com>")]
     [InlineData("<\"unterminated@example.com>")]
     [InlineData("<a@example.com")]
     [InlineData("a@example.com>")]
     [InlineData("<a@[1.2.3.999]>")]
     [InlineData("<a@[IPv6:not-an-address]>")]
-    [InlineData("<@a.example:>")]
-    [InlineData("<...@example.com>")]
     [InlineData("<a,b@example.com>")]
     [InlineData("<a\tb@example.com>")]
     public void Bad_sender_syntax_gets_Postfix_reply(string path)

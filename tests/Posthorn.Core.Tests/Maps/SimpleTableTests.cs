@@ -90,6 +90,6 @@ public class SimpleTableTests
     [Fact]
     public void Registry_lists_the_types_for_postconf_m()
     {
-        Assert.Equal(["btree", "cdb", "cidr", "environ", "fail", "hash", "inline", "lmdb", "nis", "pcre", "pipemap", "proxy", "regexp", "sqlite", "static", "texthash", "unionmap"], TableTypes.Names);
+        Assert.Equal(["btree", "cdb", "cidr", "environ", "fail", "hash", "inline", "lmdb", "nis", "pcre", "pipemap", "proxy", "regexp", "sqlite", "static", "texthash", "unionmap", "unix"], TableTypes.Names);
     }
 }

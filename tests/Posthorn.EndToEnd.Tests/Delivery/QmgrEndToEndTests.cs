@@ -59,8 +59,8 @@ public class QmgrEndToEndTests
         var log = ms.Log;
         var d = @"delay=\d+(\.\d+)?, delays=[\d.]+/[\d.]+/[\d.]+/[\d.]+";
         Assert.Matches($@"posthorn/qmgr\[\d+\]: {id}: from=<sender@example.com>, size=\d+, nrcpt=2 \(queue active\)", log);
-        Assert.Matches($@"posthorn/qmgr\[\d+\]: {id}: to=<user@fail.example>, relay=none, {d}, dsn=5.1.1, status=bounced \(mailbox unavailable\)", log);
-        Assert.Matches($@"posthorn/qmgr\[\d+\]: {id}: to=<other@discard.example>, relay=none, {d}, dsn=2.0.0, status=sent \(silently\)", log);
+        Assert.Matches($@"posthorn/error\[\d+\]: {id}: to=<user@fail.example>, relay=none, {d}, dsn=5.1.1, status=bounced \(mailbox unavailable\)", log);
+        Assert.Matches($@"posthorn/discard\[\d+\]: {id}: to=<other@discard.example>, relay=none, {d}, dsn=2.0.0, status=sent \(silently\)", log);
         var notice = Regex.Match(log, $@"posthorn/bounce\[\d+\]: {id}: sender non-delivery notification: (\w+)");
         Assert.True(notice.Success, log);
         var bounceId = notice.Groups[1].Value;

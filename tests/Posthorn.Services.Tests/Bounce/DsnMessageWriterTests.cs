@@ -61,6 +61,34 @@ public class DsnMessageWriterTests
     }
 
     [Fact]
+    public void From_follows_header_from_format_and_Date_comes_first()
+    {
+        var m = Bounce(Request());
+        Assert.Equal("Mail Delivery System", m.From.Mailboxes.Single().Name);
+        Assert.Equal("Date", m.Headers[0].Field);
+        Assert.Equal("From", m.Headers[1].Field);
+        using var ms = new MemoryStream();
+        new DsnMessageWriter(MainConfig.FromText("header_from_format = obsolete\nmyorigin = example.com")).Write(Request(), ms);
+        Assert.Contains("From: MAILER-DAEMON@example.com (Mail Delivery System)\r\n", Encoding.ASCII.GetString(ms.ToArray()), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("Mail Delivery System <MAILER-DAEMON>", "Mail Delivery System <MAILER-DAEMON@example.org>")]
+    [InlineData("MAILER-DAEMON (Mail Delivery System)", "MAILER-DAEMON@example.org (Mail Delivery System)")]
+    [InlineData("postmaster@example.net", "postmaster@example.net")]
+    public void Unqualified_From_gets_myorigin(string from, string expected) =>
+        Assert.Equal(expected, DsnMessageWriter.QualifyFrom(from, "example.org"));
+
+    [Fact]
+    public void With_smtputf8_enable_the_notice_is_8bit_utf8()
+    {
+        using var ms = new MemoryStream();
+        new DsnMessageWriter(MainConfig.FromText("smtputf8_enable = yes")).Write(Request(), ms);
+        var text = Encoding.ASCII.GetString(ms.ToArray());
+        Assert.Contains("Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Ret_hdrs_returns_only_the_headers()
     {
         var m = Bounce(Request(ret: DsnReturn.Headers));

@@ -356,9 +356,13 @@ public sealed class SmtpdSessionTests
         await using var c = f.Connect();
         await Greet(c);
         Assert.Equal("503 5.5.1 Error: need MAIL command", await c.CommandAsync("RCPT TO:<bob@example.com>"));
+        Assert.Equal("503 5.5.1 Error: need MAIL command", await c.CommandAsync("RCPT FROM:<bob@example.com>"));
         Assert.Equal("503 5.5.1 Error: need RCPT command", await c.CommandAsync("DATA"));
         await c.CommandAsync("MAIL FROM:<a@example.org>");
         Assert.Equal("503 5.5.1 Error: nested MAIL command", await c.CommandAsync("MAIL FROM:<a@example.org>"));
+        // As Postfix: the transaction state is checked before the syntax.
+        Assert.Equal("503 5.5.1 Error: nested MAIL command", await c.CommandAsync("MAIL TO:<x@example.org>"));
+        Assert.Equal("503 5.5.1 Error: nested MAIL command", await c.CommandAsync("MAIL FROM:<a@example.org> FOO=bar"));
         Assert.Equal("554 5.5.1 Error: no valid recipients", await c.CommandAsync("DATA"));
         Assert.Equal("501 5.1.3 Bad recipient address syntax", await c.CommandAsync("RCPT TO:<a b c>"));
         Assert.Equal("250 2.0.0 Ok", await c.CommandAsync("RSET"));

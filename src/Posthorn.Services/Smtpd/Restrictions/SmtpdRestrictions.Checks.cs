@@ -12,7 +12,7 @@ public sealed partial class SmtpdRestrictions
         if (name.StartsWith('['))
             return RejectInvalidHostAddress(s, name, replyClass);
         var test = TrimOneDot(name);
-        if (!DomainSyntax.IsValid(test) && !IPAddress.TryParse(test, out _))
+        if (!DomainSyntax.IsValid(test) && !Core.Addressing.HostAddressSyntax.IsValid(test))
             return RejectWith(s, ErrorClass.Policy, _config.GetInt("invalid_hostname_reject_code"), "5.5.2", $"<{name}>: {replyClass} rejected: Invalid name");
         return Dunno;
     }
@@ -22,7 +22,7 @@ public sealed partial class SmtpdRestrictions
         var inner = literal.Length > 2 && literal[0] == '[' && literal[^1] == ']' ? literal[1..^1] : literal;
         if (inner.StartsWith("ipv6:", StringComparison.OrdinalIgnoreCase))
             inner = inner[5..];
-        if (!IPAddress.TryParse(inner, out _))
+        if (!Core.Addressing.HostAddressSyntax.IsValid(inner))
             return RejectWith(s, ErrorClass.Policy, _config.GetInt("invalid_hostname_reject_code"), "5.5.2", $"<{literal}>: {replyClass} rejected: invalid ip address");
         return Dunno;
     }

@@ -235,9 +235,9 @@ public sealed partial class SmtpdRestrictions
     }
 
     /// <summary>
-    /// Runs a check and turns an abort into its reject status: a table that cannot answer now is
-    /// "451 4.3.0 Temporary lookup failure", one that cannot be opened "451 4.3.5 Server
-    /// configuration error", as Postfix's reject_dict_retry and reject_server_error.
+    /// Runs a check and turns an abort into its reject status: a table that cannot answer now, or
+    /// cannot be opened (Postfix opens a "surrogate" table whose lookups fail), is "451 4.3.0
+    /// Temporary lookup failure", as Postfix's reject_dict_retry.
     /// </summary>
     private async ValueTask<int> GuardAsync(SmtpdCheckState s, Func<ValueTask<int>> check)
     {
@@ -257,7 +257,7 @@ public sealed partial class SmtpdRestrictions
         catch (Core.Maps.TableOpenException e)
         {
             _log.Warning(_service, e.Message);
-            return RejectWith(s, ErrorClass.Software, 451, "4.3.5", "Server configuration error");
+            return RejectWith(s, ErrorClass.Data, 451, "4.3.0", $"<{s.Recipient ?? s.Sender ?? s.HeloName ?? s.NameAddress}>: Temporary lookup failure");
         }
     }
 

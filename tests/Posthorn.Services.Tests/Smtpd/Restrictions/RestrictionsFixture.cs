@@ -21,7 +21,9 @@ internal sealed class TestMaps : IMapResolver
     }
 
     public string? Find(string mapSpec, string key, bool partialKey = false) =>
-        _tables.TryGetValue(mapSpec, out var t) && t.TryGetValue(key, out var v) ? v : null;
+        mapSpec.StartsWith("missing:", StringComparison.Ordinal)
+            ? throw new Core.Maps.TableOpenException($"open database {mapSpec}: No such file or directory")
+            : _tables.TryGetValue(mapSpec, out var t) && t.TryGetValue(key, out var v) ? v : null;
 }
 
 /// <summary>DNS answers given by the test.</summary>

@@ -208,6 +208,13 @@ public class SmtpdRestrictionsTests
     }
 
     [Fact]
+    public async Task Table_that_cannot_be_opened_is_a_temporary_lookup_failure()
+    {
+        using var f = new RestrictionsFixture("smtpd_client_restrictions = check_client_access missing:/etc/access");
+        Assert.StartsWith("451 4.3.0 <", await f.Restrictions.CheckClientAsync(RestrictionsFixture.Client()), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Unknown_restriction_is_a_server_configuration_error()
     {
         using var f = new RestrictionsFixture("smtpd_client_restrictions = no_such_restriction");
