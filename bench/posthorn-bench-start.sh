@@ -6,10 +6,12 @@
 # sink.test to smtp:[127.0.0.1]:2599, sender.test discarded, nothing else leaves (error:),
 # no anvil limits, smtpd maxproc 1100 (1000 idle sessions plus probes), plaintext POP3/IMAP login.
 #
-# Run as root, the mail system runs as the unprivileged user POSTHORN_BENCH_USER (default
-# postfix): Posthorn started by root hands every virtual delivery to its privsep helper, which
-# starts one `posthorn deliver-as` process per delivery (docs/design.md); unprivileged, it
-# writes the Maildir in-process. POSTHORN_BENCH_AS_ROOT=1 starts it as root instead.
+# Run as root, Posthorn is started by root as Postfix is (the default): the master drops to
+# mail_owner (postfix) and its root `posthorn privsep` child writes each virtual Maildir
+# delivery on a worker thread switched to the mailbox's uid/gid (docs/design.md, docs/local.md).
+# POSTHORN_BENCH_AS_ROOT=0 starts it instead as the unprivileged user POSTHORN_BENCH_USER
+# (default postfix) through runuser; then it writes the Maildirs in-process. Started by an
+# ordinary user, it runs as that user.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BIN="$ROOT/out/bin"
@@ -17,7 +19,7 @@ BASE=${POSTHORN_BENCH_BASE:-/tmp/posthorn-bench}
 [ -x "$BIN/postfix" ] || { echo "posthorn-bench-start: $BIN/postfix missing; run ./build.sh" >&2; exit 2; }
 
 RUNAS=()
-if [ "$(id -u)" = 0 ] && [ "${POSTHORN_BENCH_AS_ROOT:-0}" != 1 ]; then
+if [ "$(id -u)" = 0 ] && [ "${POSTHORN_BENCH_AS_ROOT:-1}" = 0 ]; then
   RUNUSER=${POSTHORN_BENCH_USER:-postfix}
   id "$RUNUSER" >/dev/null 2>&1 || useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin "$RUNUSER"
   RUNAS=(runuser -u "$RUNUSER" --)
@@ -110,13 +112,12 @@ lmtp      unix  -       -       n       -       -       lmtp
 EOF2
 chown -R "$OWNER" "$BASE"
 
-# The mail system must not inherit the caller's descriptors: under
-# `flock /work/wt/bench.lock ...` a daemon that keeps the lock's descriptor holds the lock
-# for everyone until it stops.
+# The master must not inherit the caller's descriptors: under `flock /work/wt/bench.lock ...`
+# a master left running (--keep) would otherwise hold the shared bench lock until it stops.
 (
-  for fd in /proc/self/fd/*; do
+  for fd in /proc/$BASHPID/fd/*; do
     fd=${fd##*/}
-    if [ "$fd" -gt 2 ]; then eval "exec $fd>&-" 2>/dev/null || true; fi
+    if [ "$fd" -gt 2 ] 2>/dev/null; then eval "exec $fd>&-" 2>/dev/null || true; fi
   done
   exec "${RUNAS[@]}" "$BIN/postfix" -c "$BASE/etc" start
 )

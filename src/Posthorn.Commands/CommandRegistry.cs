@@ -25,8 +25,7 @@ public static class CommandRegistry
         new("postqueue", "Postfix queue control", Postqueue.PostqueueCommand.Run),
         new("postsuper", "Postfix superintendent", Postsuper.PostsuperCommand.Run),
         new("postcat", "show Postfix queue file contents", Postcat.PostcatCommand.Run),
-        new("deliver-as", "perform one local delivery as the recipient (privsep)", DeliverAs.DeliverAsCommand.Run, Hidden: true),
-        new("privsep", "root helper that runs deliver-as (started by the master)", DeliverAs.DeliverAsCommand.RunPrivsep, Hidden: true),
+        new("privsep", "root helper that delivers as the recipient (started by the master)", Privsep.PrivsepCommand.Run, Hidden: true),
     ];
 
     public static CommandInfo? Find(string name) => All.FirstOrDefault(c => c.Name == name);

@@ -46,6 +46,7 @@ public static class PosthornParameters
 
         // smtpd additions (docs/smtpd.md).
         new("posthorn_smtpd_client_lookup_timeout", "10s", ParameterKind.Time),
+        new("posthorn_smtpd_sasl_mechanisms", "PLAIN, LOGIN", ParameterKind.List),
 
         // smtp/lmtp client additions (docs/smtp.md).
     ];

@@ -19,6 +19,7 @@ public static class PasswordSchemes
         new PlainScheme("CLEARTEXT"),
         new CryptScheme("CRYPT", r => ShaCrypt.NewSetting(sha512: true, r), ShaCrypt.RoundsRange),
         new PlainScheme("PLAIN"),
+        new ScramSha256Scheme(),
         new ShaDigestScheme("SHA256", HashAlgorithmName.SHA256, salted: false),
         new CryptScheme("SHA256-CRYPT", r => ShaCrypt.NewSetting(sha512: false, r), ShaCrypt.RoundsRange, "$5$"),
         new ShaDigestScheme("SHA512", HashAlgorithmName.SHA512, salted: false),

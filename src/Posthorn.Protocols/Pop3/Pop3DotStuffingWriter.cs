@@ -23,7 +23,8 @@ public static class Pop3DotStuffingWriter
             var state = new State(bodyLines);
             long written = 0;
             int read;
-            while (!state.Done && (read = await source.ReadAsync(input.AsMemory(0, ChunkSize), cancellationToken)) > 0)
+            // A message already in memory is read synchronously: no state machine round per chunk.
+            while (!state.Done && (read = source is MemoryStream memory ? memory.Read(input, 0, ChunkSize) : await source.ReadAsync(input.AsMemory(0, ChunkSize), cancellationToken)) > 0)
             {
                 var n = state.Process(input.AsSpan(0, read), output);
                 await destination.WriteAsync(output.AsMemory(0, n), cancellationToken);
@@ -71,37 +72,49 @@ public static class Pop3DotStuffingWriter
         public int Process(ReadOnlySpan<byte> data, byte[] output)
         {
             var o = 0;
-            foreach (var b in data)
+            var i = 0;
+            while (i < data.Length && !Done)
             {
-                if (Done)
-                {
-                    break;
-                }
-
                 if (_pendingCr)
                 {
                     _pendingCr = false;
-                    if (b == (byte)'\n')
+                    if (data[i] == (byte)'\n')
                     {
                         o = EndLine(output, o);
+                        i++;
                         continue;
                     }
 
                     o = Put(output, o, (byte)'\r');
                 }
 
-                switch (b)
+                // Copy the run of ordinary bytes up to the next CR or LF in one go.
+                var rest = data[i..];
+                var run = rest.IndexOfAny((byte)'\r', (byte)'\n');
+                if (run < 0)
                 {
-                    case (byte)'\r':
-                        _pendingCr = true;
-                        break;
-                    case (byte)'\n':
-                        o = EndLine(output, o);
-                        break;
-                    default:
-                        o = Put(output, o, b);
-                        break;
+                    run = rest.Length;
                 }
+
+                if (run > 0)
+                {
+                    o = Put(output, o, rest[0]);
+                    rest[1..run].CopyTo(output.AsSpan(o));
+                    o += run - 1;
+                    i += run;
+                    continue;
+                }
+
+                if (rest[0] == (byte)'\r')
+                {
+                    _pendingCr = true;
+                }
+                else
+                {
+                    o = EndLine(output, o);
+                }
+
+                i++;
             }
 
             return o;

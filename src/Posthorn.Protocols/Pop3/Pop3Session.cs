@@ -210,6 +210,11 @@ public sealed class Pop3Session
             case SaslExchangeStatus.InvalidBase64:
                 return CountBad(Pop3Reply.Err(initial ? "Invalid base64 data in initial response" : "Invalid base64 data in continued response"));
             default:
+                if (_options.SaslFailureDelay > TimeSpan.Zero)
+                {
+                    await Task.Delay(_options.SaslFailureDelay, ct);
+                }
+
                 return Login(new Pop3LoginResult(Pop3LoginStatus.Failed));
         }
     }

@@ -29,6 +29,12 @@ public sealed record Pop3SessionOptions
     /// <summary>Close the connection after this many bad commands (Dovecot closes after 10).</summary>
     public int MaxBadCommands { get; init; } = 10;
 
+    /// <summary>
+    /// How long a SASL exchange that failed inside the mechanism (a wrong SCRAM proof) waits before
+    /// its -ERR, as the backend waits for a wrong password (Dovecot's auth_failure_delay).
+    /// </summary>
+    public TimeSpan SaslFailureDelay { get; init; }
+
     /// <summary>Looks up SCRAM credentials when SCRAM-SHA-256 is offered.</summary>
     public Func<string, Sasl.ScramCredentials?>? ScramLookup { get; init; }
 }

@@ -34,7 +34,8 @@ public sealed record BounceRequest(
 /// X-$mail_name-Queue-ID, Arrival-Date, and per recipient Final-Recipient, Original-Recipient,
 /// Action, Status, Remote-MTA, Diagnostic-Code, Will-Retry-Until for delay notices), and the
 /// original message (message/rfc822) or its headers (text/rfc822-headers) when RET=HDRS or
-/// the message exceeds bounce_size_limit. A postmaster copy carries only the headers.
+/// the message exceeds bounce_size_limit. Delay notices and postmaster copies carry only the
+/// headers; a double bounce (the failed notice, sent to 2bounce_notice_recipient) is whole.
 /// The result is the message text that cleanup queues from the null sender.
 /// </summary>
 public sealed class DsnMessageWriter
@@ -139,7 +140,11 @@ public sealed class DsnMessageWriter
         }
 
         // Part 3: the original message, or its headers.
-        bool headersOnly = request.Return == DsnReturn.Headers || request.PostmasterCopy;
+        // bounce(8): the sender's non-delivery notice returns what RET asked for; delay notices and
+        // postmaster copies only the headers; a double bounce to postmaster the whole failed notice.
+        bool doubleBounce = request.PostmasterCopy && request.Sender.Length == 0 && request.Kind == BounceTemplateKind.Failure;
+        bool headersOnly = !doubleBounce
+            && (request.Return == DsnReturn.Headers || request.PostmasterCopy || request.Kind == BounceTemplateKind.Delay);
         long limit = _config.GetLong("bounce_size_limit");
         if (limit > 0 && request.OpenOriginal is not null && (request.MessageSize <= 0 || request.MessageSize > limit))
             headersOnly = true;

@@ -66,7 +66,18 @@ public sealed record RecipientResult(
     string? RemoteMta = null,
     string? DiagnosticType = null,
     string? DiagnosticText = null,
-    string DsnAction = "");
+    string DsnAction = "")
+{
+    /// <summary>
+    /// local(8)'s deliveries for addresses an alias, .forward or :include: expanded this recipient
+    /// into: each is logged as its own <c>to=&lt;member&gt;, orig_to=&lt;recipient&gt;</c> record, as
+    /// Postfix's local(8) logs them; null when the recipient was delivered as itself.
+    /// </summary>
+    public IReadOnlyList<ExpandedResult>? Expanded { get; init; }
+}
+
+/// <summary>One delivery made for an expanded address (see <see cref="RecipientResult.Expanded"/>).</summary>
+public sealed record ExpandedResult(string Address, DeliveryOutcome Outcome, string DsnStatus, string Reason);
 
 /// <summary>
 /// The agent's answer: per-recipient results, and whether the destination as a whole failed

@@ -6,6 +6,9 @@ using Posthorn.Services.Smtpd.Restrictions;
 
 namespace Posthorn.Services.DnsLookup;
 
+/// <summary>One TLSA record (RFC 6698): certificate usage, selector, matching type and association data.</summary>
+public sealed record TlsaData(int Usage, int Selector, int MatchingType, byte[] Data);
+
 /// <summary>One MX record: preference and exchange host (without the trailing dot).</summary>
 public sealed record MxRecord(int Preference, string Exchange);
 
@@ -19,6 +22,7 @@ public sealed record MxRecord(int Preference, string Exchange);
 public sealed class MailDns : IMailHostLookup
 {
     private readonly LookupClient _client;
+    private readonly Lazy<LookupClient> _dnssecClient;
 
     public MailDns(MainConfig config)
     {
@@ -30,6 +34,38 @@ public sealed class MailDns : IMailHostLookup
         options.ThrowDnsErrors = false;
         options.ContinueOnDnsError = false;
         _client = new LookupClient(options);
+        _dnssecClient = new Lazy<LookupClient>(() =>
+        {
+            var o = servers.Length > 0 ? new LookupClientOptions(servers) : new LookupClientOptions();
+            o.UseCache = true;
+            o.Timeout = TimeSpan.FromSeconds(5);
+            o.Retries = 2;
+            o.ThrowDnsErrors = false;
+            o.ContinueOnDnsError = false;
+            o.RequestDnsSecRecords = true;
+            return new LookupClient(o);
+        });
+    }
+
+    /// <summary>
+    /// Whether the resolver validated the answer for name and type (the AD bit of a response to a
+    /// query with the DO bit; smtp_dns_support_level = dnssec trusts a validating resolver, as
+    /// Postfix does). Retry when the lookup failed.
+    /// </summary>
+    public async ValueTask<(DnsLookupStatus Status, bool Secure)> LookupSecurityAsync(string name, string type, CancellationToken ct)
+    {
+        var (status, response) = await QueryAsync(_dnssecClient.Value, name, Enum.Parse<QueryType>(type), ct);
+        return (status, response?.Header.IsAuthenticData == true);
+    }
+
+    /// <summary>TLSA records at _port._tcp.host (RFC 6698, RFC 7672) and whether they were validated.</summary>
+    public async ValueTask<(DnsLookupStatus Status, bool Secure, IReadOnlyList<TlsaData> Records)> LookupTlsaAsync(string host, int port, CancellationToken ct)
+    {
+        var (status, response) = await QueryAsync(_dnssecClient.Value, $"_{port}._tcp.{host.TrimEnd('.')}", QueryType.TLSA, ct);
+        var records = response?.Answers.TlsaRecords()
+            .Select(r => new TlsaData((int)r.CertificateUsage, (int)r.Selector, (int)r.MatchingType, r.CertificateAssociationData.ToArray()))
+            .ToList() ?? [];
+        return (records.Count > 0 ? DnsLookupStatus.Ok : status, response?.Header.IsAuthenticData == true, records);
     }
 
     /// <summary>MX records sorted by preference, or the status that explains their absence.</summary>
@@ -90,11 +126,14 @@ public sealed class MailDns : IMailHostLookup
         return mx == DnsLookupStatus.NullMx ? DnsLookupStatus.Ok : mx;
     }
 
-    private async ValueTask<(DnsLookupStatus, IDnsQueryResponse?)> QueryAsync(string name, QueryType type, CancellationToken ct)
+    private ValueTask<(DnsLookupStatus, IDnsQueryResponse?)> QueryAsync(string name, QueryType type, CancellationToken ct) =>
+        QueryAsync(_client, name, type, ct);
+
+    private static async ValueTask<(DnsLookupStatus, IDnsQueryResponse?)> QueryAsync(LookupClient client, string name, QueryType type, CancellationToken ct)
     {
         try
         {
-            var response = await _client.QueryAsync(name, type, QueryClass.IN, ct);
+            var response = await client.QueryAsync(name, type, QueryClass.IN, ct);
             if (response.HasError)
             {
                 return response.Header.ResponseCode == DnsHeaderResponseCode.NotExistentDomain

@@ -4,8 +4,10 @@ using System.Net;
 using System.Net.Sockets;
 using Posthorn.Core.Addressing;
 using Posthorn.Core.Logging;
+using Posthorn.Core.Maps;
 using Posthorn.Core.Users;
 using Posthorn.Protocols.Smtp;
+using Posthorn.Services.MailStore;
 
 namespace Posthorn.Services.Lmtpd;
 
@@ -163,8 +165,32 @@ internal sealed class LmtpdConnection : IDisposable
         var user = LmtpRecipients.Find(_settings, address.Address);
         if (user is null)
             return new SmtpReply(550, "5.1.1", $"<{address.Address}> User doesn't exist: {address.Address}");
+        if (MailboxProblem(user) is { } problem)
+        {
+            // As Dovecot's lmtp answers a userdb/mail location failure at RCPT: the client keeps the mail queued.
+            _log.Warning(_process, $"<{address.Address}>: {problem}");
+            return new SmtpReply(451, "4.3.0", $"<{address.Address}> Temporary internal error");
+        }
         _recipients.Add((address.Address, user));
         return new SmtpReply(250, "2.1.5", "Ok");
+    }
+
+    /// <summary>Why the user's mailbox cannot be located (a name that would leave the store, a failed map lookup), or null.</summary>
+    private string? MailboxProblem(UserEntry user)
+    {
+        try
+        {
+            new UserMailboxLocator(_settings.Config).Locate(user);
+            return null;
+        }
+        catch (MailboxNameException e)
+        {
+            return e.Message;
+        }
+        catch (TableLookupException e)
+        {
+            return "virtual_mailbox_maps lookup failed: " + e.Message;
+        }
     }
 
     /// <summary>DATA: reads the content, then answers once per accepted recipient. False when the connection ended.</summary>

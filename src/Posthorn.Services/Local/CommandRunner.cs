@@ -34,6 +34,7 @@ public static partial class CommandRunner
             else if (System.Environment.GetEnvironmentVariable(name) is { } v)
                 env[name] = v;
         }
+        env["PATH"] = "/usr/bin:/bin"; // pipe_command(): the search path is always reset to _PATH_DEFPATH
         foreach (var (k, v) in variables)
             env[k] = Censor(v, settings.CommandFilter);
         return env;

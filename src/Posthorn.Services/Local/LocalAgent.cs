@@ -67,7 +67,11 @@ public sealed class LocalAgent : IDeliveryAgent
         {
             try
             {
-                results.Add(await delivery.DeliverAsync(r, cancellationToken));
+                var result = await delivery.DeliverAsync(r, cancellationToken);
+                results.Add(result);
+                // Marked done in the queue file at once, so a crash later in the request does not repeat it.
+                if (result.Outcome != DeliveryOutcome.Deferred)
+                    request.RecipientDone?.Invoke(result);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException or ArgumentException or FormatException)
             {
@@ -105,7 +109,7 @@ public sealed class LocalAgent : IDeliveryAgent
 
     /// <summary>
     /// The privsep helper (docs/design.md) when the master started as root and then dropped
-    /// privileges: deliveries then run as the user through <c>posthorn deliver-as</c>. Null when
+    /// privileges: deliveries then run as the user in <c>posthorn privsep</c>. Null when
     /// this process may deliver itself (it is root, or it is the unprivileged user that runs everything).
     /// </summary>
     internal Privsep.IPrivilegedDelivery? Privileged() =>
@@ -121,8 +125,8 @@ public sealed class LocalAgent : IDeliveryAgent
             return StepResult.Defer("4.3.5", "mail system configuration error");
         }
         var (methods, attempts, delay, stale) = Privsep.DeliverAsExecutor.LockFields(MailStore.MailboxLockOptions.FromConfig(Settings.Config));
-        var request = new Privsep.DeliverAsRequest(kind, user.Uid, user.Gid, target, sender, content, methods, attempts, delay, stale,
-            environment, CommandRunner.Shell(Settings), Settings.CommandTimeLimit.TotalSeconds, workingDirectory);
+        var request = new Privsep.DeliverAsRequest(kind, user.Uid, user.Gid, target, sender, methods, attempts, delay, stale,
+            environment, CommandRunner.Shell(Settings), Settings.CommandTimeLimit.TotalSeconds, workingDirectory) { Content = content };
         return (await privsep.DeliverAsync(request, cancel)).ToStep();
     }
 

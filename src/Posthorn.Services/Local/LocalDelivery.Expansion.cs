@@ -1,3 +1,4 @@
+using Posthorn.Services.Bounce;
 using Posthorn.Core.Maps;
 
 namespace Posthorn.Services.Local;
@@ -29,11 +30,22 @@ public sealed partial class LocalDelivery
                 var value = table.Lookup(name);
                 if (value is null)
                     continue;
-                var next = state with { ExpansionType = ExpansionType.Alias, ExpansionFrom = name, Rights = _agent.AliasOwner(table) };
+                // alias.c: NOTIFY is passed on without SUCCESS; a list (with an owner- alias) gets a
+                // new sender and loses the original recipient and ORCPT, as RFC 3461 asks.
+                var notify = state.Recipient.Notify == DsnNotify.Success ? DsnNotify.Never : state.Recipient.Notify & ~DsnNotify.Success;
+                var next = state with
+                {
+                    ExpansionType = ExpansionType.Alias, ExpansionFrom = name, Rights = _agent.AliasOwner(table),
+                    Recipient = state.Recipient with { Notify = notify },
+                };
                 if (Settings.OwnerRequestSpecial && _agent.AliasMaps().Find("owner-" + name) is { } ownerValue)
                 {
                     var owner = _agent.Canonical(Settings.ExpandOwnerAlias ? FirstOrOwner(AddressLookup.SplitValues(ownerValue), name) : "owner-" + name);
-                    next = next with { Owner = owner, Sender = owner };
+                    next = next with
+                    {
+                        Owner = owner, Sender = owner,
+                        Recipient = next.Recipient with { OriginalRecipient = "", DsnOriginalRecipient = null },
+                    };
                 }
                 foreach (var target in AliasTarget.ParseValue(value))
                     await TokenAsync(next, target, cancel);

@@ -25,6 +25,7 @@ public sealed partial class LocalDelivery
     private readonly HashSet<string> _duplicates = new(StringComparer.Ordinal);
     private readonly LocalForwarder _forwarder;
     private List<StepResult> _steps = [];
+    private string? _current;
 
     internal LocalDelivery(LocalAgent agent, DeliveryRequest request, LocalMessage message)
     {
@@ -47,7 +48,7 @@ public sealed partial class LocalDelivery
         var state = new LocalState(recipient, recipient.Address, _request.Sender, Delivered: recipient.Address);
         await RecipientAsync(state, cancel);
         foreach (var f in await _forwarder.FlushAsync(cancel))
-            _steps.Add(f);
+            _steps.Add(f with { Address = recipient.Address });
         return Combine(recipient);
     }
 
@@ -57,16 +58,23 @@ public sealed partial class LocalDelivery
             ?? _steps.FirstOrDefault(s => s.Outcome == DeliveryOutcome.Bounced)
             ?? _steps.FirstOrDefault()
             ?? StepResult.Sent("duplicate delivery suppressed");
+        bool expanded = _steps.Count > 1 || _steps.Any(x => x.Address is not null
+            && !string.Equals(x.Address, recipient.Address, StringComparison.OrdinalIgnoreCase));
         return new RecipientResult(recipient, pick.Outcome, pick.Dsn, pick.Reason, _request.Transport,
             DsnAction: pick.Outcome switch
             {
                 DeliveryOutcome.Delivered => "delivered",
                 DeliveryOutcome.Deferred => "delayed",
                 _ => "failed",
-            });
+            })
+        {
+            Expanded = expanded
+                ? _steps.Select(x => new ExpandedResult(x.Address ?? recipient.Address, x.Outcome, x.Dsn, x.Reason)).ToList()
+                : null,
+        };
     }
 
-    internal void Add(StepResult step) => _steps.Add(step);
+    internal void Add(StepResult step) => _steps.Add(step.Address is null ? step with { Address = _current } : step);
 
     /// <summary>been_here(): true when the key was seen already in this request (then the step is skipped).</summary>
     internal bool BeenHere(string key)
@@ -79,7 +87,22 @@ public sealed partial class LocalDelivery
     }
 
     /// <summary>deliver_recipient(): one address at one nesting level.</summary>
+    /// <summary>Delivers one (possibly expanded) address; its steps are logged under that address.</summary>
     internal async Task RecipientAsync(LocalState state, CancellationToken cancel)
+    {
+        var saved = _current;
+        _current = state.Address;
+        try
+        {
+            await RecipientCoreAsync(state, cancel);
+        }
+        finally
+        {
+            _current = saved;
+        }
+    }
+
+    private async Task RecipientCoreAsync(LocalState state, CancellationToken cancel)
     {
         state = state with { Level = state.Level + 1 };
         if (state.Level > NestingLimit)

@@ -60,6 +60,9 @@ public sealed record LocalAddress(string Local, string User, string? Extension, 
 /// <summary>What one delivery step ended with; the outcomes of all steps for one recipient are combined.</summary>
 public sealed record StepResult(DeliveryOutcome Outcome, string Dsn, string Reason)
 {
+    /// <summary>The address this step delivered for (a list member, the alias naming a file), logged as to=&lt;...&gt;.</summary>
+    public string? Address { get; init; }
+
     public static StepResult Sent(string reason) => new(DeliveryOutcome.Delivered, "2.0.0", reason);
 
     public static StepResult Defer(string dsn, string reason) => new(DeliveryOutcome.Deferred, dsn, reason);

@@ -260,14 +260,22 @@ public sealed class MaildirMailbox : IMailbox
     {
         try
         {
-            using var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-            var buffer = new byte[64 * 1024];
-            long total = 0;
-            byte previous = 0;
-            int n;
-            while ((n = fs.Read(buffer)) > 0)
-                total += MaildirFileName.VirtualSize(buffer.AsSpan(0, n), ref previous);
-            return total;
+            // bufferSize 0: read straight into the pooled buffer (a fresh 64 KiB array per message was most of a login's cost).
+            using var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 0);
+            var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(64 * 1024);
+            try
+            {
+                long total = 0;
+                byte previous = 0;
+                int n;
+                while ((n = fs.Read(buffer)) > 0)
+                    total += MaildirFileName.VirtualSize(buffer.AsSpan(0, n), ref previous);
+                return total;
+            }
+            finally
+            {
+                System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+            }
         }
         catch (IOException)
         {

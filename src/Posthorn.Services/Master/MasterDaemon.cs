@@ -49,6 +49,7 @@ public sealed class MasterDaemon
         {
             main = MainConfig.Load(_options.ConfigDirectory);
             master = MasterCfFile.Load(Path.Combine(_options.ConfigDirectory, "master.cf"));
+            ImportEnvironment.Apply(main, _options.ConfigDirectory);
             queueDirectory = QueueDirectories.Of(main);
             owner = Privileges.MailOwner(main);
             QueueDirectories.Create(queueDirectory, owner, owner is null ? null : UnixAccount.FindGroup(main.Get("setgid_group")));
@@ -91,7 +92,7 @@ public sealed class MasterDaemon
                 trigger = QmgrTriggerReceiver.Open(queueDirectory, owner, log, _directory);
                 if (owner is not null)
                 {
-                    Privsep.PrivsepClient.Register(_directory, log);
+                    Privsep.PrivsepClient.Register(_directory, log, main.GetInt("default_process_limit"));
                     Privileges.DropTo(owner);
                 }
             }

@@ -27,16 +27,19 @@ public sealed class PipeDeliveryAgent : IDeliveryAgent
     private readonly MainConfig _config;
     private readonly MailLog _log;
     private readonly TimeSpan _timeLimit;
+    private readonly ServiceDirectory? _directory;
 
     /// <param name="serviceName">the master.cf service name (TRANSPORT in TRANSPORT_time_limit and relay=).</param>
     /// <param name="arguments">the master.cf arguments after "pipe" (-o options removed).</param>
-    public PipeDeliveryAgent(string serviceName, IReadOnlyList<string> arguments, MainConfig config, MailLog log)
-        : this(serviceName, arguments, config, log, null)
+    /// <param name="directory">the master's services, where a root-started master registers "privsep".</param>
+    public PipeDeliveryAgent(string serviceName, IReadOnlyList<string> arguments, MainConfig config, MailLog log, ServiceDirectory? directory = null)
+        : this(serviceName, arguments, config, log, lookup: null, directory)
     {
     }
 
-    internal PipeDeliveryAgent(string serviceName, IReadOnlyList<string> arguments, MainConfig config, MailLog log, Func<string, UnixAccount?>? lookup)
+    internal PipeDeliveryAgent(string serviceName, IReadOnlyList<string> arguments, MainConfig config, MailLog log, Func<string, UnixAccount?>? lookup, ServiceDirectory? directory = null)
     {
+        _directory = directory;
         _service = serviceName;
         _config = config;
         _log = log;
@@ -67,6 +70,8 @@ public sealed class PipeDeliveryAgent : IDeliveryAgent
         }
         var argv = PipeCommandLine.Expand(attrs.Argv, request, attrs, _config.Get("recipient_delimiter"));
         var psi = StartInfo(argv, attrs);
+        if (psi is null && _directory is not null && _directory.TryFind<Privsep.IPrivilegedDelivery>("privsep", out var privsep))
+            return await ViaPrivsepAsync(privsep, request, attrs, argv, cancellationToken);
         if (psi is null)
             return All(request, DeliveryOutcome.Deferred, "4.3.0", $"mail system configuration error: cannot run as user {attrs.User} without root privileges");
 
@@ -126,6 +131,26 @@ public sealed class PipeDeliveryAgent : IDeliveryAgent
         }
     }
 
+    /// <summary>The command run by the root privsep helper as user= (master started by root), judged as below.</summary>
+    private async Task<DeliveryResult> ViaPrivsepAsync(Privsep.IPrivilegedDelivery privsep, DeliveryRequest request, PipeAttributes attrs,
+        IReadOnlyList<string> argv, CancellationToken cancellationToken)
+    {
+        var env = new Dictionary<string, string>(StringComparer.Ordinal);
+        var template = new ProcessStartInfo();
+        SetEnvironment(template);
+        foreach (var (k, v) in template.Environment)
+            if (v is not null)
+                env[k] = v;
+        using var input = new MemoryStream();
+        await WriteMessageAsync(input, request, attrs, cancellationToken);
+        var run = await PipeViaPrivsep.RunAsync(privsep, attrs, argv, env, _timeLimit, input.ToArray(), request.Sender, cancellationToken);
+        if (!run.Ran)
+            return All(request, run.Failure.Outcome, run.Failure.Dsn, run.Failure.Reason);
+        var outcome = PipeExitStatus.Evaluate(run.TimedOut, run.ExitStatus, Printable(run.Output), argv[0], _service, attrs.Has('X'));
+        return new DeliveryResult(request.Recipients.Select(r => new RecipientResult(r, outcome.Outcome, outcome.Status,
+            outcome.Reason, _service, DsnAction: outcome.Action)).ToList());
+    }
+
     private ProcessStartInfo? StartInfo(IReadOnlyList<string> argv, PipeAttributes attrs)
     {
         var psi = new ProcessStartInfo
@@ -158,6 +183,13 @@ public sealed class PipeDeliveryAgent : IDeliveryAgent
         }
         if (attrs.Directory is not null)
             psi.WorkingDirectory = attrs.Directory;
+        SetEnvironment(psi);
+        return psi;
+    }
+
+    /// <summary>The command's clean environment: export_environment and PATH=/usr/bin:/bin.</summary>
+    private void SetEnvironment(ProcessStartInfo psi)
+    {
         var keep = _config.GetList("export_environment")
             .Select(e => e.Split('=', 2))
             .ToDictionary(p => p[0], p => p.Length > 1 ? p[1] : Environment.GetEnvironmentVariable(p[0]), StringComparer.Ordinal);
@@ -166,7 +198,6 @@ public sealed class PipeDeliveryAgent : IDeliveryAgent
             if (v is not null)
                 psi.Environment[k] = v;
         psi.Environment["PATH"] = "/usr/bin:/bin";
-        return psi;
     }
 
     private static async Task Capture(StreamReader reader, StringBuilder output)

@@ -13,7 +13,7 @@ public sealed class PipeService : IMailService
 {
     public async Task RunAsync(ServiceContext context, CancellationToken stopping)
     {
-        var agent = new PipeDeliveryAgent(context.Entry.Name, context.Entry.Arguments, context.Config, context.Log);
+        var agent = new PipeDeliveryAgent(context.Entry.Name, context.Entry.Arguments, context.Config, context.Log, context.Directory);
         await AgentHost.RunAsync(context, agent, stopping);
     }
 }

@@ -6,6 +6,7 @@ using System.Net.Sockets;
 using System.Security.Authentication;
 using Posthorn.Core.Logging;
 using Posthorn.Protocols.Pop3;
+using Posthorn.Services.Sasl;
 using Posthorn.Services.Tls;
 
 namespace Posthorn.Services.Pop3d;
@@ -23,6 +24,9 @@ internal sealed class Pop3dConnection : IDisposable
 {
     private static readonly TimeSpan HandshakeTimeout = TimeSpan.FromSeconds(30);
 
+    /// <summary>Replies are collected here and sent with one write per reply (not one per line or chunk).</summary>
+    private const int OutputBufferSize = 16 * 1024;
+
     private readonly Socket _socket;
     private readonly Pop3dSettings _settings;
     private readonly MailLog _log;
@@ -30,6 +34,7 @@ internal sealed class Pop3dConnection : IDisposable
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly string _peer;
     private Stream _stream;
+    private BufferedStream _output;
     private bool _tls;
     private string? _method;
     private int _authFailures;
@@ -45,6 +50,7 @@ internal sealed class Pop3dConnection : IDisposable
         _log = log;
         _process = process;
         _stream = new NetworkStream(socket, ownsSocket: true);
+        _output = new BufferedStream(_stream, OutputBufferSize);
         _peer = $"rip={Address(socket.RemoteEndPoint)}, lip={Address(socket.LocalEndPoint)}";
     }
 
@@ -66,6 +72,7 @@ internal sealed class Pop3dConnection : IDisposable
             if (_settings.WrapperMode && _settings.Tls is not null)
             {
                 _stream = await _settings.Tls.AuthenticateAsync(_stream, HandshakeTimeout, stopping);
+                _output = new BufferedStream(_stream, OutputBufferSize);
                 _tls = true;
             }
             session = new Pop3Session(backend, Options());
@@ -134,6 +141,7 @@ internal sealed class Pop3dConnection : IDisposable
                         // RFC 2595 section 4: whatever the client sent after STLS is dropped with the old reader.
                         await input.CompleteAsync();
                         _stream = await _settings.Tls.AuthenticateAsync(_stream, HandshakeTimeout, stopping);
+                        _output = new BufferedStream(_stream, OutputBufferSize);
                         _tls = true;
                         session.TlsStarted();
                         input = PipeReader.Create(_stream, new StreamPipeReaderOptions(leaveOpen: true));
@@ -162,8 +170,8 @@ internal sealed class Pop3dConnection : IDisposable
 
     private async Task WriteAsync(Pop3Reply reply, CancellationToken cancellationToken)
     {
-        await Pop3ReplyWriter.WriteAsync(reply, _stream, cancellationToken);
-        await _stream.FlushAsync(cancellationToken);
+        await Pop3ReplyWriter.WriteAsync(reply, _output, cancellationToken);
+        await _output.FlushAsync(cancellationToken);
     }
 
     /// <summary>Remembers how the client logs in, for the Login log line (USER/PASS is Dovecot's "PLAIN").</summary>
@@ -239,6 +247,8 @@ internal sealed class Pop3dConnection : IDisposable
             TlsActive = _tls,
             AllowPlaintextWithoutTls = plaintext,
             SaslMechanisms = _settings.SaslMechanisms,
+            SaslFailureDelay = _settings.LoginFailureDelay,
+            ScramLookup = _settings.SaslMechanisms.Contains("SCRAM-SHA-256") ? UserScramLookup.For(u => _settings.Users.FindAddress(u)) : null,
             ApopTimestamp = _settings.EnableApop
                 ? string.Create(CultureInfo.InvariantCulture, $"<{Environment.ProcessId}.{Stopwatch.GetTimestamp()}@{_settings.Config.Get("myhostname")}>")
                 : null,

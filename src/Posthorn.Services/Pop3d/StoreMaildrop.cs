@@ -27,7 +27,8 @@ internal sealed class StoreMaildrop : IPop3Maildrop
     {
         _lockKey = lockKey;
         _box = box;
-        _snapshot = box.Refresh();
+        // Opening the mailbox took its snapshot already: a second scan would double the login time.
+        _snapshot = box.Messages;
         Messages = _snapshot.Select(m => new Pop3MessageInfo(m.VirtualSize, Uidl(box.UidValidity, m.Uid))).ToList();
     }
 
@@ -69,8 +70,32 @@ internal sealed class StoreMaildrop : IPop3Maildrop
         }
     }
 
-    public ValueTask<Stream> OpenMessageAsync(int index, CancellationToken cancellationToken) =>
-        ValueTask.FromResult(_box.OpenMessage(_snapshot[index].Uid) ?? new MemoryStream([], writable: false));
+    /// <summary>
+    /// Opens a message for RETR/TOP. A message up to <see cref="InMemoryLimit"/> octets is read
+    /// whole with one read (the common case: no thread-pool hop per chunk); a larger one is
+    /// streamed from the file.
+    /// </summary>
+    public ValueTask<Stream> OpenMessageAsync(int index, CancellationToken cancellationToken)
+    {
+        var stream = _box.OpenMessage(_snapshot[index].Uid);
+        if (stream is null)
+            return ValueTask.FromResult<Stream>(new MemoryStream([], writable: false));
+        if (stream is FileStream file && file.Length <= InMemoryLimit)
+        {
+            using (file)
+            {
+                var data = new byte[file.Length];
+                int n = 0, read;
+                while (n < data.Length && (read = file.Read(data, n, data.Length - n)) > 0)
+                    n += read;
+                return ValueTask.FromResult<Stream>(new MemoryStream(data, 0, n, writable: false));
+            }
+        }
+        return ValueTask.FromResult(stream);
+    }
+
+    /// <summary>Messages up to this size are read into memory for RETR/TOP.</summary>
+    internal const int InMemoryLimit = 1024 * 1024;
 
     public async ValueTask<bool> CommitAsync(IReadOnlyCollection<int> deleted, IReadOnlyCollection<int> retrieved, CancellationToken cancellationToken)
     {

@@ -1,75 +1,117 @@
-using System.Diagnostics;
-using System.Globalization;
+using System.Text.Json;
 
 namespace Posthorn.Services.Privsep;
 
 /// <summary>
 /// The root side of privilege separation (docs/design.md, <c>posthorn privsep</c>): started by
-/// the master before it drops privileges, it reads one <see cref="DeliverAsRequest"/> a line
-/// from standard input and, for each, runs <c>setpriv --reuid U --regid G --clear-groups --
-/// posthorn deliver-as</c> with an empty environment, passing the request on and the answer
-/// back as one line on standard output. It refuses uid 0 and gid 0 (local(8) delivers "as
-/// root" as default_privs, which the agent resolves). It exits when its input closes (the
-/// master is gone).
+/// the master before it drops privileges, it reads <see cref="PrivsepFrame"/>s carrying
+/// <see cref="DeliverAsRequest"/>s from standard input and answers each, by id and in any
+/// order, on standard output, so many deliveries are in flight at once. Mbox and Maildir
+/// requests run on a <see cref="CredentialWorkerPool"/> thread switched to the user's
+/// filesystem uid/gid (as local(8) and virtual(8) switch their effective uid); commands and
+/// pipe(8) commands run in a child process under setpriv as the user. Uid 0 and gid 0 are
+/// refused (local(8) delivers "as root" as default_privs, which the agent resolves; pipe(8)
+/// refuses root). It exits when its input closes (the master is gone), after answering
+/// what it has begun.
 /// </summary>
 public static class PrivsepHelper
 {
-    public static async Task<int> RunAsync(TextReader input, TextWriter output, string executable)
+    public static int Run(Stream input, Stream output, int maxThreads)
     {
-        string? line;
-        while ((line = await input.ReadLineAsync()) is not null)
+        var writeGate = new object();
+        void Respond(uint id, DeliverAsResponse response)
         {
-            DeliverAsResponse response;
-            try
+            var frame = PrivsepFrame.Encode(id, DeliverAsJson.Write(response), []);
+            lock (writeGate)
             {
-                var request = DeliverAsJson.Read<DeliverAsRequest>(line) ?? throw new FormatException("empty request");
-                response = request.Uid == 0 || request.Gid == 0
-                    ? new(Delivery.DeliveryOutcome.Deferred, "4.3.5", "mail system configuration error")
-                    : await SpawnAsync(executable, request, line);
+                try
+                {
+                    output.Write(frame);
+                    output.Flush();
+                }
+                catch (IOException)
+                {
+                    // The master is gone; its deliveries are deferred on its side.
+                }
             }
-            catch (Exception e) when (e is FormatException or System.Text.Json.JsonException or NotSupportedException)
-            {
-                response = new(Delivery.DeliveryOutcome.Deferred, "4.3.0", $"privsep: bad request: {e.Message}");
-            }
-            await output.WriteLineAsync(DeliverAsJson.Write(response));
-            await output.FlushAsync();
         }
+
+        var commands = new List<Task>();
+        using (var pool = new CredentialWorkerPool(maxThreads))
+        {
+            while (true)
+            {
+                PrivsepFrame? frame;
+                try
+                {
+                    frame = PrivsepFrame.Read(input);
+                }
+                catch (Exception e) when (e is IOException or InvalidDataException)
+                {
+                    Console.Error.WriteLine($"privsep: fatal: {e.Message}");
+                    break;
+                }
+                if (frame is null)
+                    break;
+                Dispatch(frame, pool, commands, Respond);
+            }
+        }
+        Task.WaitAll([.. commands]);
         return 0;
     }
 
-    private static async Task<DeliverAsResponse> SpawnAsync(string executable, DeliverAsRequest request, string line)
+    private static void Dispatch(PrivsepFrame frame, CredentialWorkerPool pool, List<Task> commands, Action<uint, DeliverAsResponse> respond)
     {
-        var psi = new ProcessStartInfo("setpriv")
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = "/",
-        };
-        psi.ArgumentList.Add("--reuid=" + request.Uid.ToString(CultureInfo.InvariantCulture));
-        psi.ArgumentList.Add("--regid=" + request.Gid.ToString(CultureInfo.InvariantCulture));
-        psi.ArgumentList.Add("--clear-groups");
-        psi.ArgumentList.Add("--");
-        psi.ArgumentList.Add(executable);
-        psi.ArgumentList.Add("deliver-as");
-        psi.Environment.Clear();
+        uint id = frame.Id;
+        DeliverAsRequest request;
         try
         {
-            using var p = Process.Start(psi) ?? throw new InvalidOperationException("no process");
-            var stderr = p.StandardError.ReadToEndAsync();
-            await p.StandardInput.WriteLineAsync(line);
-            p.StandardInput.Close();
-            var answer = await p.StandardOutput.ReadLineAsync();
-            await p.WaitForExitAsync();
-            var err = (await stderr).Trim();
-            if (answer is not null && DeliverAsJson.Read<DeliverAsResponse>(answer) is { } r)
-                return r;
-            return new(Delivery.DeliveryOutcome.Deferred, "4.3.0", $"deliver-as failed: {(err.Length > 0 ? err : "no answer")}");
+            request = (DeliverAsJson.Read<DeliverAsRequest>(frame.Json) ?? throw new JsonException("empty request")) with { Content = frame.Body };
         }
-        catch (Exception e) when (e is System.ComponentModel.Win32Exception or InvalidOperationException or IOException or System.Text.Json.JsonException)
+        catch (Exception e) when (e is JsonException or NotSupportedException or ArgumentException)
         {
-            return new(Delivery.DeliveryOutcome.Deferred, "4.3.0", $"deliver-as failed: {e.Message}");
+            respond(id, DeliverAsResponse.Unavailable($"privsep: bad request: {e.Message}"));
+            return;
+        }
+        if (request.Uid == 0 || request.Gid == 0)
+        {
+            respond(id, new(Delivery.DeliveryOutcome.Deferred, "4.3.5", "mail system configuration error"));
+            return;
+        }
+        switch (request.Kind)
+        {
+            case DeliverAsKind.Mbox or DeliverAsKind.Maildir:
+                pool.Post(saved => respond(id, DeliverFileAs(request, saved)));
+                break;
+            case DeliverAsKind.Command or DeliverAsKind.Pipe:
+                commands.RemoveAll(t => t.IsCompleted);
+                commands.Add(Task.Run(async () =>
+                {
+                    var r = request.Kind == DeliverAsKind.Pipe
+                        ? await PrivsepPipeRunner.RunAsync(request, CancellationToken.None)
+                        : await DeliverAsExecutor.RunCommandAsync(request, CancellationToken.None);
+                    respond(id, r);
+                }));
+                break;
+            default:
+                respond(id, DeliverAsResponse.Unavailable($"privsep: bad request kind {request.Kind}"));
+                break;
+        }
+    }
+
+    /// <summary>Runs on a pool thread: switch to the user, write, switch back (verified).</summary>
+    internal static DeliverAsResponse DeliverFileAs(DeliverAsRequest request, ThreadCredentials.Saved saved)
+    {
+        try
+        {
+            return ThreadCredentials.Run(request.Uid, request.Gid, saved, () => DeliverAsExecutor.DeliverFile(request),
+                DeliverAsResponse.Unavailable($"privsep: cannot switch to uid {request.Uid} gid {request.Gid}"));
+        }
+#pragma warning disable CA1031 // A pool thread must answer every request; the credentials were already restored.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            return DeliverAsResponse.Unavailable($"privsep: {e.GetType().Name}: {e.Message}");
         }
     }
 }

@@ -79,7 +79,7 @@ public sealed partial class QueueManager
             var rr = o.Result.Recipients.FirstOrDefault(x => x.Recipient.Index == r.Index)
                 ?? new RecipientResult(new DeliveryRecipient(r.Index, r.Address), DeliveryOutcome.Deferred, "4.3.0", "delivery agent did not report the recipient", "none");
             var q = m.File.Recipients[r.Index];
-            Record(m, r.Index, rr.Outcome, ToStatus(q, rr.DsnStatus, ActionOf(rr), rr.Reason, rr), rr.Relay, stamps, agentLog);
+            Record(m, r.Index, rr.Outcome, ToStatus(q, rr.DsnStatus, ActionOf(rr), rr.Reason, rr), rr.Relay, stamps, agentLog, rr.Expanded);
             outcomes.Add(rr.Outcome switch
             {
                 DeliveryOutcome.Delivered => RecipientOutcome.Delivered,
@@ -95,15 +95,24 @@ public sealed partial class QueueManager
         rr.DsnAction.Length > 0 ? rr.DsnAction
             : rr.Outcome switch { DeliveryOutcome.Delivered => "delivered", DeliveryOutcome.Bounced => "failed", _ => "delayed" };
 
+    private static string Word(DeliveryOutcome outcome) =>
+        outcome switch { DeliveryOutcome.Delivered => "sent", DeliveryOutcome.Bounced => "bounced", _ => "deferred" };
+
     /// <summary>Logs one recipient's result and records it: done in the queue file, and/or in the bounce or defer log.</summary>
     private void Record(ActiveMessage m, int index, DeliveryOutcome outcome, RecipientStatus status, string relay, DeliveryLogLine.Stamps stamps,
-        AgentLog? agentLog = null)
+        AgentLog? agentLog = null, IReadOnlyList<ExpandedResult>? expanded = null)
     {
         var q = m.File.Recipients[index];
-        var word = outcome switch { DeliveryOutcome.Delivered => "sent", DeliveryOutcome.Bounced => "bounced", _ => "deferred" };
-        // The agent logs its own results in Postfix (posthorn/smtp, posthorn/local, ...).
-        (agentLog?.Log ?? _log).Info(agentLog?.ProcessName ?? _name, DeliveryLogLine.Format(m.QueueId, q.Address, q.OriginalRecipient, relay, stamps, status.Status, word, status.Reason,
-            _config.GetInt("delay_logging_resolution_limit")));
+        // The agent logs its own results in Postfix (posthorn/smtp, posthorn/local, ...); local(8)
+        // logs each address an alias expanded into, with orig_to the queue recipient.
+        var log = agentLog?.Log ?? _log;
+        var process = agentLog?.ProcessName ?? _name;
+        int resolution = _config.GetInt("delay_logging_resolution_limit");
+        if (expanded is null)
+            log.Info(process, DeliveryLogLine.Format(m.QueueId, q.Address, q.OriginalRecipient, relay, stamps, status.Status, Word(outcome), status.Reason, resolution));
+        else
+            foreach (var e in expanded)
+                log.Info(process, DeliveryLogLine.Format(m.QueueId, e.Address, q.OriginalRecipient ?? q.Address, relay, stamps, e.DsnStatus, Word(e.Outcome), e.Reason, resolution));
         switch (outcome)
         {
             case DeliveryOutcome.Delivered:

@@ -52,6 +52,9 @@ internal sealed class SmtpClientSettings
         TlsSecurityLevel = TlsPolicy.DefaultLevel(config, P);
         var policyMaps = config.Get(P("tls_policy_maps"));
         TlsPolicyMaps = string.IsNullOrWhiteSpace(policyMaps) ? null : TableList.FromParameter(P("tls_policy_maps"), config, warn);
+        Sasl = new SmtpSasl(config, lmtp, warn);
+        Dane = new SmtpDane(config, lmtp);
+        DisableMimeOutputConversion = config.GetBool("disable_mime_output_conversion");
         DefaultPort = lmtp ? ResolvePort(config, config.Get("lmtp_tcp_port"), 24) : ResolvePort(config, config.Get("smtp_tcp_port"), 25);
     }
 
@@ -92,6 +95,15 @@ internal sealed class SmtpClientSettings
     public string TlsServerName { get; }
     public string TlsSecurityLevel { get; }
     public TableList? TlsPolicyMaps { get; }
+
+    /// <summary>disable_mime_output_conversion: no 8BITMIME to 7BIT conversion (<see cref="MimeDowngrade"/>).</summary>
+    public bool DisableMimeOutputConversion { get; }
+
+    /// <summary>DANE TLSA lookups for levels dane and dane-only.</summary>
+    public SmtpDane Dane { get; }
+
+    /// <summary>SMTP client AUTH: smtp_sasl_* (lmtp_sasl_*).</summary>
+    public SmtpSasl Sasl { get; }
 
     /// <summary>smtp_tcp_port (or lmtp_tcp_port) as a number.</summary>
     public int DefaultPort { get; }

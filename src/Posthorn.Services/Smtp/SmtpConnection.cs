@@ -67,6 +67,9 @@ internal sealed class SmtpConnection : IAsyncDisposable
 
     public long SizeLimit { get; set; }
 
+    /// <summary>The SASL mechanisms of the EHLO reply's AUTH line (empty when AUTH is not offered).</summary>
+    public IReadOnlyList<string> AuthMechanisms { get; set; } = [];
+
     /// <summary>Bytes read but not yet consumed: a reply arrived before we asked (pipelining sanity).</summary>
     public bool HasPendingInput => _count > 0;
 

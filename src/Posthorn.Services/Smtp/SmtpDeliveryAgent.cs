@@ -107,7 +107,7 @@ public sealed class SmtpDeliveryAgent : IDeliveryAgent, IAsyncDisposable
                         sessions++;
                     try
                     {
-                        var refusal = await SmtpHandshake.RunAsync(conn, _settings, policy, nexthop.Host, plaintextOnly, _log, _service, cancellationToken);
+                        var refusal = await SmtpHandshake.RunAsync(conn, _settings, policy, nexthop.Host, plaintextOnly, _log, _service, cancellationToken, nexthop.Text);
                         if (refusal is not null)
                         {
                             lastFailure = refusal;

@@ -14,12 +14,27 @@ internal sealed class TlsFallbackException(string reason) : Exception(reason);
 /// check, and STARTTLS per the destination's TLS policy, followed by a second EHLO. Returns null
 /// when the connection is ready for mail, else the failure for every recipient ("host X refused
 /// to talk to me: ...", "TLS is required, but was not offered by host X", "Server certificate
-/// not verified"). Lost connections and timeouts throw <see cref="SmtpSessionException"/>.
+/// not verified"), then AUTH per smtp_sasl_* (<see cref="SmtpSasl"/>). Lost connections and timeouts throw <see cref="SmtpSessionException"/>.
 /// </summary>
 internal static class SmtpHandshake
 {
     public static async Task<SmtpFailure?> RunAsync(SmtpConnection conn, SmtpClientSettings s, TlsPolicy policy,
-        string nexthopDomain, bool plaintextOnly, MailLog log, string service, CancellationToken ct)
+        string nexthopDomain, bool plaintextOnly, MailLog log, string service, CancellationToken ct, string? destination = null)
+    {
+        destination ??= nexthopDomain;
+        // An MX-found server: the destination is a domain, not [host] or an LMTP address.
+        bool viaMx = !s.Lmtp && !destination.StartsWith('[') && conn.Target.UnixPath is null
+            && !conn.Target.Host.Equals(destination.Split(':')[0], StringComparison.OrdinalIgnoreCase);
+        var failure = await GreetAsync(conn, s, policy, nexthopDomain, destination, viaMx, plaintextOnly, log, service, ct);
+        if (failure is not null)
+            return failure;
+        // AUTH after the last EHLO (smtp_sasl_proto.c); a verified peer was checked by GreetAsync.
+        bool verified = conn.TlsSummary?.StartsWith("Verified", StringComparison.Ordinal) == true;
+        return await s.Sasl.LoginAsync(conn, s, destination, verified, log, service, ct);
+    }
+
+    private static async Task<SmtpFailure?> GreetAsync(SmtpConnection conn, SmtpClientSettings s, TlsPolicy policy,
+        string nexthopDomain, string destination, bool viaMx, bool plaintextOnly, MailLog log, string service, CancellationToken ct)
     {
         var target = conn.Target;
         var greeting = await conn.ReadReplyAsync(s.HeloTimeout, SmtpStage.Greeting.While, ct);
@@ -35,6 +50,14 @@ internal static class SmtpHandshake
         {
             log.Warning(service, $"host {target.NameAddrPort} replied to HELO/EHLO with my own hostname {me}");
             return new SmtpFailure(target.BestMx ? "5.4.6" : "4.4.6", $"mail for {nexthopDomain} loops back to myself");
+        }
+
+        if (policy.Level is "dane" or "dane-only")
+        {
+            var (effective, daneFailure) = await s.Dane.ResolveAsync(policy, target, destination, viaMx, m => log.Warning(service, m), ct);
+            if (daneFailure is not null)
+                return daneFailure;
+            policy = effective;
         }
 
         if (policy.Level == "none" || plaintextOnly)
@@ -69,7 +92,7 @@ internal static class SmtpHandshake
         conn.Stream = tls.Stream;
         conn.TlsSummary = tls.Summary(target.NameAddrPort);
         log.Info(service, conn.TlsSummary);
-        if (policy.Authenticated && !(policy.Level == "fingerprint" ? tls.Matched : tls.Trusted && tls.Matched))
+        if (policy.Authenticated && !(policy.Level is "fingerprint" or "dane" ? tls.Matched : tls.Trusted && tls.Matched))
         {
             log.Info(service, $"server certificate verification failed for {target.NameAddrPort}: "
                 + (tls.Trusted ? "certificate name does not match" : "untrusted issuer"));
@@ -102,6 +125,7 @@ internal static class SmtpHandshake
         reply = await conn.ReadReplyAsync(s.HeloTimeout, SmtpStage.Helo.While, ct);
         conn.Keywords = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         conn.SizeLimit = 0;
+        conn.AuthMechanisms = [];
         return reply;
     }
 
@@ -111,6 +135,7 @@ internal static class SmtpHandshake
         keywords.ExceptWith(s.DiscardEhloKeywords);
         conn.Keywords = keywords;
         conn.SizeLimit = 0;
+        conn.AuthMechanisms = SmtpSasl.OfferedMechanisms(reply.Lines.Skip(1));
         for (int i = 1; i < reply.Lines.Count; i++)
         {
             var words = reply.Lines[i].Split(' ', StringSplitOptions.RemoveEmptyEntries);

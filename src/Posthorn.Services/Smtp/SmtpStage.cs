@@ -12,6 +12,7 @@ internal sealed record SmtpStage(string While, string InReplyTo)
     public static readonly SmtpStage Helo = new("performing the HELO handshake", "HELO command");
     public static readonly SmtpStage Lhlo = new("performing the LHLO handshake", "LHLO command");
     public static readonly SmtpStage StartTls = new("receiving the STARTTLS response", "STARTTLS command");
+    public static readonly SmtpStage Auth = new("performing the AUTH handshake", "AUTH command");
     public static readonly SmtpStage Mail = new("sending MAIL FROM", "MAIL FROM command");
     public static readonly SmtpStage Rcpt = new("sending RCPT TO", "RCPT TO command");
     public static readonly SmtpStage Data = new("sending DATA command", "DATA command");
@@ -22,6 +23,6 @@ internal sealed record SmtpStage(string While, string InReplyTo)
 
     /// <summary>Finds the stage by its <see cref="While"/> text (what <see cref="SmtpSessionException"/> carries).</summary>
     public static SmtpStage ByWhile(string where) =>
-        new[] { Greeting, Ehlo, Helo, Lhlo, StartTls, Mail, Rcpt, Data, Body, Dot, Rset, Quit }
+        new[] { Greeting, Ehlo, Helo, Lhlo, StartTls, Auth, Mail, Rcpt, Data, Body, Dot, Rset, Quit }
             .FirstOrDefault(s => s.While == where) ?? new SmtpStage(where, where);
 }

@@ -34,14 +34,23 @@ internal static class SmtpTls
         // Levels may and encrypt accept any certificate (TLS_README); verify, secure and
         // fingerprint are judged below from the recorded certificate, so that the log can say why.
 #pragma warning disable CA5359
-        var ssl = new SslStream(inner, leaveInnerStreamOpen: false, (_, cert, _, _) =>
+        var presented = new X509Certificate2Collection();
+        var ssl = new SslStream(inner, leaveInnerStreamOpen: false, (_, cert, chain, _) =>
         {
             if (cert is not null)
                 peer = new X509Certificate2(cert);
+            // The certificates the server sent besides its own (DANE-TA trust anchors are among them).
+            if (chain is not null)
+            {
+                presented.AddRange(chain.ChainPolicy.ExtraStore);
+                foreach (var e in chain.ChainElements)
+                    presented.Add(new X509Certificate2(e.Certificate));
+            }
             return true;
         });
 #pragma warning restore CA5359
-        var sni = ServerName(settings, mxHost, nexthopDomain);
+        // RFC 7672 section 8.1: with DANE, SNI names the TLSA base domain (the MX host).
+        var sni = ServerName(settings, mxHost, nexthopDomain) ?? (policy.Tlsa is not null && !System.Net.IPAddress.TryParse(mxHost, out _) ? mxHost : null);
         var options = new SslClientAuthenticationOptions
         {
             TargetHost = sni ?? "",
@@ -52,8 +61,11 @@ internal static class SmtpTls
         if (timeout > TimeSpan.Zero)
             cts.CancelAfter(timeout);
         await ssl.AuthenticateAsClientAsync(options, cts.Token);
-        bool trusted = peer is not null && IsTrusted(peer, settings);
-        bool matched = peer is not null && Matches(peer, policy, mxHost, nexthopDomain, settings);
+        bool matched = peer is not null && (policy.Tlsa is { } tlsa
+            ? SmtpDane.Matches(peer, presented, tlsa, [mxHost, nexthopDomain])
+            : Matches(peer, policy, mxHost, nexthopDomain, settings));
+        // DANE: the TLSA records, authenticated by DNSSEC, are the trust anchor (RFC 7672).
+        bool trusted = policy.Tlsa is not null ? matched : peer is not null && IsTrusted(peer, settings);
         var suite = ssl.NegotiatedCipherSuite.ToString();
         return new TlsOutcome(ssl, trusted, matched, ProtocolName(ssl.SslProtocol), suite, Bits(suite));
     }

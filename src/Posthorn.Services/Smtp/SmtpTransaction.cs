@@ -207,7 +207,9 @@ internal sealed class SmtpTransaction(SmtpConnection conn, SmtpClientSettings s,
         var stuffer = new DotStuffer();
         var sink = new QueueSink(conn);
         var buffer = new byte[65536];
-        await using (var content = request.OpenContent())
+        // smtp_proto.c: a server without 8BITMIME gets 8-bit MIME parts converted to 7 bit.
+        bool downgrade = !s.DisableMimeOutputConversion && !conn.Keywords.Contains("8BITMIME");
+        await using (var content = downgrade ? MimeDowngrade.Open(request.OpenContent()) : request.OpenContent())
         {
             int n;
             while ((n = await content.ReadAsync(buffer, ct)) > 0)

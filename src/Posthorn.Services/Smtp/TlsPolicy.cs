@@ -6,8 +6,8 @@ namespace Posthorn.Services.SmtpClient;
 /// <summary>
 /// The TLS security level for one destination (postconf(5) smtp_tls_security_level,
 /// smtp_tls_policy_maps, TLS_README "Client TLS security levels"): none, may, encrypt, verify,
-/// secure, fingerprint; dane and dane-only are not implemented (dane is treated as may and
-/// dane-only as secure, both logged). A policy table is searched with the nexthop as given
+/// secure, fingerprint, dane, dane-only (resolved per server by <see cref="SmtpDane"/> into
+/// may, encrypt, or dane with the usable TLSA records). A policy table is searched with the nexthop as given
 /// (<c>example.com</c>, <c>[mail.example.com]</c>, <c>[mail.example.com]:587</c>) and then
 /// with parent domains (<c>.example.com</c>); its value is the level and optional attributes
 /// (<c>match=</c> with names or fingerprints separated by ":").
@@ -16,11 +16,14 @@ internal sealed record TlsPolicy(string Level, IReadOnlyList<string> Match)
 {
     public static readonly TlsPolicy None = new("none", []);
 
-    /// <summary>True when TLS must succeed (encrypt or stronger).</summary>
-    public bool Required => Level is "encrypt" or "verify" or "secure" or "fingerprint";
+    /// <summary>The usable TLSA records of the server (level dane, after <see cref="SmtpDane"/>).</summary>
+    public IReadOnlyList<DnsLookup.TlsaData>? Tlsa { get; init; }
 
-    /// <summary>True when the server certificate must be verified (chain and name, or fingerprint).</summary>
-    public bool Authenticated => Level is "verify" or "secure" or "fingerprint";
+    /// <summary>True when TLS must succeed (encrypt or stronger).</summary>
+    public bool Required => Level is "encrypt" or "verify" or "secure" or "fingerprint" or "dane" or "dane-only";
+
+    /// <summary>True when the server certificate must be verified (chain and name, fingerprint, or TLSA).</summary>
+    public bool Authenticated => Level is "verify" or "secure" or "fingerprint" or "dane" or "dane-only";
 
     /// <summary>The default level: smtp_tls_security_level, else the obsolete smtp_enforce_tls / smtp_use_tls.</summary>
     public static string DefaultLevel(MainConfig config, Func<string, string> name)
@@ -80,15 +83,7 @@ internal sealed record TlsPolicy(string Level, IReadOnlyList<string> Match)
             match.AddRange(w[6..].Split(level == "fingerprint" ? '|' : ':', StringSplitOptions.RemoveEmptyEntries));
         switch (level)
         {
-            case "none" or "may" or "encrypt" or "verify" or "secure" or "fingerprint":
-                break;
-            case "dane":
-                warn("TLS security level \"dane\" is not implemented; using \"may\"");
-                level = "may";
-                break;
-            case "dane-only":
-                warn("TLS security level \"dane-only\" is not implemented; using \"secure\"");
-                level = "secure";
+            case "none" or "may" or "encrypt" or "verify" or "secure" or "fingerprint" or "dane" or "dane-only":
                 break;
             default:
                 warn($"invalid TLS security level \"{level}\"; using \"secure\"");

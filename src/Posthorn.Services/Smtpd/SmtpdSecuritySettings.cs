@@ -1,5 +1,7 @@
 using Posthorn.Core.Config;
 using Posthorn.Core.Users;
+using Posthorn.Protocols.Sasl;
+using Posthorn.Services.Sasl;
 using Posthorn.Services.Tls;
 
 namespace Posthorn.Services.Smtpd;
@@ -55,6 +57,9 @@ public sealed class SmtpdSecuritySettings
         BrokenSaslAuthClients = config.GetBool("broken_sasl_auth_clients");
         if (SaslEnabled && UserDatabase.PathFrom(config) is string path)
             UsersFile = new UserDatabaseFile(path, _ => { });
+        ServerMechanisms = config.GetList("posthorn_smtpd_sasl_mechanisms").Select(m => m.ToUpperInvariant())
+            .Where(m => m is "PLAIN" or "LOGIN" or "SCRAM-SHA-256").Distinct().ToList();
+        ScramLookup = UserScramLookup.For(u => UsersFile?.Current.Find(u));
     }
 
     public SmtpdTlsLevel Level { get; }
@@ -82,13 +87,21 @@ public sealed class SmtpdSecuritySettings
     /// <summary>posthorn_user_database, re-read when it changes; null when none is configured.</summary>
     public UserDatabaseFile? UsersFile { get; }
 
-    /// <summary>The mechanisms offered on a connection with or without TLS.</summary>
+    /// <summary>posthorn_smtpd_sasl_mechanisms: what the server side supports (Dovecot's auth_mechanisms), before the security options.</summary>
+    public IReadOnlyList<string> ServerMechanisms { get; }
+
+    /// <summary>SCRAM-SHA-256 credentials from the user database (docs/users.md).</summary>
+    public Func<string, ScramCredentials?> ScramLookup { get; }
+
+    /// <summary>
+    /// The mechanisms offered on a connection with or without TLS: posthorn_smtpd_sasl_mechanisms
+    /// less the plaintext ones (PLAIN, LOGIN) under the noplaintext security option.
+    /// </summary>
     public IReadOnlyList<string> Mechanisms(bool tlsActive)
     {
         if (!SaslEnabled || (AuthOnly && !tlsActive))
             return [];
         var options = tlsActive ? TlsSecurityOptions : SecurityOptions;
-        // The user database stores password hashes, not SCRAM keys: only the plaintext mechanisms.
-        return options.Contains("noplaintext") ? [] : ["PLAIN", "LOGIN"];
+        return options.Contains("noplaintext") ? ServerMechanisms.Where(m => m == "SCRAM-SHA-256").ToList() : ServerMechanisms;
     }
 }

@@ -6,6 +6,7 @@ using Posthorn.Core.Maps;
 using Posthorn.Core.Matching;
 using Posthorn.Core.Queue;
 using Posthorn.Services.Cleanup;
+using Posthorn.Services.Delivery;
 using Posthorn.Services.DnsLookup;
 using Posthorn.Services.Master;
 using Posthorn.Services.Smtpd.Restrictions;
@@ -122,6 +123,38 @@ public sealed class SmtpdServer
     public ValueTask<bool> InFlowDelayAsync(CancellationToken cancellationToken) =>
         _directory is null ? ValueTask.FromResult(false)
             : _directory.Flow.TakeOrPauseAsync(Config.GetTime("in_flow_delay"), TimeProvider.System, cancellationToken);
+
+    /// <summary>notify_classes, lower case.</summary>
+    public IReadOnlySet<string> NotifyClasses => _notifyClasses ??= new HashSet<string>(Config.GetList("notify_classes").Select(c => c.ToLowerInvariant()));
+
+    private HashSet<string>? _notifyClasses;
+
+    /// <summary>
+    /// Queues a postmaster notice from double_bounce_sender@$myhostname through the cleanup
+    /// service's submitter, in the background; a failure is logged, never the session's problem.
+    /// </summary>
+    public void SubmitNotice(string recipient, byte[] content)
+    {
+        if (_directory is null || !_directory.TryFind<IMailSubmitter>("cleanup", out var submitter))
+        {
+            Log.Warning(ProcessName, "cannot send a postmaster notice: no cleanup service");
+            return;
+        }
+        var sender = Config.Get("double_bounce_sender") + "@" + Config.Get("myhostname");
+        var submission = new MailSubmission(sender, [new DeliveryRecipient(0, recipient)], new MemoryStream(content), ProcessName,
+            Return: Bounce.DsnReturn.Headers);
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                await submitter.SubmitAsync(submission, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is IOException or InvalidOperationException or UnauthorizedAccessException)
+            {
+                Log.Warning(ProcessName, $"cannot send a postmaster notice: {e.Message}");
+            }
+        });
+    }
 
     /// <summary>Asks the queue manager to look at the queue ('I' incoming, 'A' all, 'F' flush); false when none runs.</summary>
     public bool TriggerQmgr(char request)

@@ -7,7 +7,7 @@ namespace Posthorn.Services.Smtpd;
 
 /// <summary>
 /// SMTP AUTH (RFC 4954) as Postfix's smtpd_sasl_proto.c answers it, with the mechanisms of
-/// Protocols/Sasl checked against posthorn_user_database: smtpd_sasl_auth_enable,
+/// Protocols/Sasl (PLAIN, LOGIN, SCRAM-SHA-256 as posthorn_smtpd_sasl_mechanisms lists them) checked against posthorn_user_database: smtpd_sasl_auth_enable,
 /// smtpd_tls_auth_only, "334 " challenges, "235 2.7.0 Authentication successful",
 /// "535 5.7.8 Error: authentication failed: ...", "503 5.5.1 Error: already authenticated",
 /// "*" → "501 5.7.0 Authentication aborted". A failure counts as an error, so past
@@ -54,7 +54,7 @@ public sealed partial class SmtpdSession
             return false;
         }
         var mechanism = words[0].ToUpperInvariant();
-        var (exchange, result) = SaslExchange.Start(mechanism, words.Length > 1 ? words[1] : null, offered);
+        var (exchange, result) = SaslExchange.Start(mechanism, words.Length > 1 ? words[1] : null, offered, Security.ScramLookup);
         while (result.Status == SaslExchangeStatus.Continue)
         {
             await ReplyAsync("334 " + result.Challenge).ConfigureAwait(false);
@@ -80,8 +80,9 @@ public sealed partial class SmtpdSession
                 await ReplyAsync($"535 5.7.8 Error: authentication failed: Invalid authentication mechanism: '{words[0]}'").ConfigureAwait(false);
                 return false;
             case SaslExchangeStatus.VerifyPassword when Verify(result.Credentials!):
+            case SaslExchangeStatus.Authenticated when AuthorizedAsItself(exchange):
                 _check.SaslMethod = mechanism;
-                _check.SaslUsername = result.Credentials!.AuthenticationId;
+                _check.SaslUsername = result.Credentials?.AuthenticationId ?? exchange.AuthenticationId!;
                 _sequence.OnAuthenticated();
                 await ReplyAsync("235 2.7.0 Authentication successful").ConfigureAwait(false);
                 return true;
@@ -102,6 +103,10 @@ public sealed partial class SmtpdSession
             return false;
         return entry.VerifyPassword(credentials.Password);
     }
+
+    /// <summary>After SCRAM proved the authentication id: no other authorization id may be asked for.</summary>
+    private static bool AuthorizedAsItself(SaslExchange exchange) =>
+        exchange.AuthorizationId.Length == 0 || string.Equals(exchange.AuthorizationId, exchange.AuthenticationId, StringComparison.OrdinalIgnoreCase);
 
     /// <summary>One client response line of the exchange (smtpd_sasl_response_limit bounds it through line_length_limit).</summary>
     private async ValueTask<string?> ReadAuthLineAsync(CancellationToken ct)

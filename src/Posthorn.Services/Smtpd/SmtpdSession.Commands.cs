@@ -72,6 +72,7 @@ public sealed partial class SmtpdSession
         }
         if (!_server.HasQueueSpace(size))
         {
+            NoteError(Restrictions.ErrorClass.Resource);
             await ReplyAsync(SmtpReplies.InsufficientStorage).ConfigureAwait(false);
             return false;
         }
@@ -129,6 +130,7 @@ public sealed partial class SmtpdSession
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
                 _server.Log.Warning(Process, $"cannot create a queue file: {e.Message}");
+                NoteError(Restrictions.ErrorClass.Resource);
                 await ReplyAsync("451 4.3.0 Error: queue file write error").ConfigureAwait(false);
                 return false;
             }

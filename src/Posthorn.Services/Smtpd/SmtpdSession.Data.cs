@@ -164,6 +164,7 @@ public sealed partial class SmtpdSession
             {
                 writer.Abort();
                 _server.Log.Warning(Process, $"{writer.QueueId}: {sink.Error.Message}");
+                NoteError(Restrictions.ErrorClass.Resource);
                 await ReplyAsync("451 4.3.0 Error: queue file write error").ConfigureAwait(false);
                 return false;
             }
@@ -183,6 +184,7 @@ public sealed partial class SmtpdSession
             {
                 writer.Abort();
                 _server.Log.Warning(Process, $"{writer.QueueId}: {e.Message}");
+                NoteError(Restrictions.ErrorClass.Resource);
                 await ReplyAsync("451 4.3.0 Error: queue file write error").ConfigureAwait(false);
                 return false;
             }

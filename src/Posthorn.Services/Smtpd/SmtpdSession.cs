@@ -113,6 +113,7 @@ public sealed partial class SmtpdSession : IDisposable
             if (_reason is not null)
                 LogAbnormalEnd();
             AbortTransaction();
+            NotifyPostmaster();
             _server.Log.Info(Process, "disconnect from " + _check.NameAddress + _stats.Format(_bareLfNote));
         }
     }
@@ -209,6 +210,7 @@ public sealed partial class SmtpdSession : IDisposable
                 return;
             }
             var (parsed, line) = next.Value;
+            _transcript.In(HistoryText(line));
             if (line.TooLong)
             {
                 await ReplyAsync(parsed.Error!).ConfigureAwait(false);
@@ -231,6 +233,7 @@ public sealed partial class SmtpdSession : IDisposable
                 _stats.Count("unknown", false);
                 _where = "UNKNOWN";
                 _errorCount++;
+                NoteError(ErrorClass.Protocol);
                 await ReplyAsync(parsed.Error).ConfigureAwait(false);
                 continue;
             }
@@ -273,6 +276,7 @@ public sealed partial class SmtpdSession : IDisposable
             {
                 _stats.Count("unknown", false);
                 _errorCount++;
+                NoteError(ErrorClass.Protocol);
                 await ReplyAsync(SmtpReplies.CommandNotRecognized).ConfigureAwait(false);
                 continue;
             }
@@ -297,6 +301,8 @@ public sealed partial class SmtpdSession : IDisposable
                 ? await SyntaxErrorAsync(parsed.Error!).ConfigureAwait(false)
                 : await DispatchAsync(parsed.Command!, ct).ConfigureAwait(false);
             _inCommand = null;
+            if (statName is "ehlo" or "helo" or "rset" or "data" or "bdat")
+                FlushHistoryIfLong();
             _stats.Count(statName, ok);
             if (!ok)
                 _errorCount++;
@@ -310,6 +316,7 @@ public sealed partial class SmtpdSession : IDisposable
 
     private async ValueTask<bool> SyntaxErrorAsync(SmtpReply error)
     {
+        NoteError(ErrorClass.Protocol);
         await ReplyAsync(error).ConfigureAwait(false);
         if (error == SmtpReplies.BdatSyntax)
             _hangup = true; // the rest of the input would be raw content
@@ -463,6 +470,7 @@ public sealed partial class SmtpdSession : IDisposable
     private async ValueTask ReplyAsync(SmtpReply reply)
     {
         await SleepOnErrorsAsync(reply.Code).ConfigureAwait(false);
+        _transcript.Out(reply.ToString());
         reply.WriteTo(_out);
     }
 
@@ -473,6 +481,7 @@ public sealed partial class SmtpdSession : IDisposable
             System.Globalization.CultureInfo.InvariantCulture, out int c) ? c : 0;
         await SleepOnErrorsAsync(code).ConfigureAwait(false);
         var clean = reply.AsSpan().IndexOfAny('\r', '\n') >= 0 ? reply.Replace('\r', ' ').Replace('\n', ' ') : reply;
+        _transcript.Out(clean);
         var span = _out.GetSpan(Encoding.UTF8.GetMaxByteCount(clean.Length) + 2);
         int n = Encoding.UTF8.GetBytes(clean, span);
         span[n] = (byte)'\r';
@@ -483,6 +492,7 @@ public sealed partial class SmtpdSession : IDisposable
     private async ValueTask ReplyAsync(ReadOnlyMemory<byte> literal)
     {
         await SleepOnErrorsAsync(literal.Span.Length > 0 && literal.Span[0] >= (byte)'4' ? 400 : 200).ConfigureAwait(false);
+        _transcript.Out(Encoding.Latin1.GetString(literal.Span));
         _out.Write(literal.Span);
     }
 

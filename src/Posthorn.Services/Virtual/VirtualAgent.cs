@@ -58,13 +58,17 @@ public sealed class VirtualAgent : IDeliveryAgent
         foreach (var r in request.Recipients)
         {
             var step = message is null ? StepResult.Defer("4.3.0", $"error reading message file: {readError}") : await DeliverAsync(request, r, message, cancellationToken);
-            results.Add(new RecipientResult(r, step.Outcome, step.Dsn, step.Reason, request.Transport,
+            var result = new RecipientResult(r, step.Outcome, step.Dsn, step.Reason, request.Transport,
                 DsnAction: step.Outcome switch
                 {
                     DeliveryOutcome.Delivered => "delivered",
                     DeliveryOutcome.Deferred => "delayed",
                     _ => "failed",
-                }));
+                });
+            results.Add(result);
+            // Marked done in the queue file at once, so a crash later in the request does not repeat it.
+            if (step.Outcome != DeliveryOutcome.Deferred)
+                request.RecipientDone?.Invoke(result);
         }
         return new DeliveryResult(results);
     }
@@ -173,11 +177,17 @@ public sealed class VirtualAgent : IDeliveryAgent
             return StepResult.Bounce("5.2.2", $"maildir delivery failed: create maildir file {path}tmp: File too large");
         var (methods, attempts, delay, stale) = Privsep.DeliverAsExecutor.LockFields(LockOptions);
         var r = await privsep.DeliverAsync(new Privsep.DeliverAsRequest(maildir ? Privsep.DeliverAsKind.Maildir : Privsep.DeliverAsKind.Mbox,
-            uid, gid, path, request.Sender, bytes, methods, attempts, delay, stale, SizeLimit: maildir ? 0 : limit), cancel);
-        if (r.Outcome == DeliveryOutcome.Delivered || maildir)
+            uid, gid, path, request.Sender, methods, attempts, delay, stale, SizeLimit: maildir ? 0 : limit) { Content = bytes }, cancel);
+        if (r.Outcome == DeliveryOutcome.Delivered)
             return r.ToStep();
-        // virtual(8) treats mailbox problems as temporary, except a full mailbox.
-        return StepResult.Failed(r.Dsn == "5.2.2" ? "5.2.2" : r.Dsn.StartsWith('5') ? "4.2.0" : r.Dsn, $"delivery failed to mailbox {path}: {r.Reason}");
+        // virtual(8) treats mailbox and maildir problems as temporary, except a full mailbox (maildir.c, mailbox.c).
+        var dsn = r.Dsn == "5.2.2" ? "5.2.2" : r.Dsn.StartsWith('5') ? "4.2.0" : r.Dsn;
+        if (maildir && r.Reason.Contains("denied", StringComparison.OrdinalIgnoreCase))
+        {
+            _log.Warning(_processName, $"maildir access problem for UID/GID={uid}/{gid}: {r.Reason}");
+            _log.Warning(_processName, "perhaps you need to create the maildirs in advance");
+        }
+        return StepResult.Failed(dsn, maildir ? r.Reason : $"delivery failed to mailbox {path}: {r.Reason}");
     }
 
     private static StepResult ConfigError() => StepResult.Defer("4.3.5", "mail system configuration error");

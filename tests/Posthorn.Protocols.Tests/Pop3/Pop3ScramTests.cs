@@ -35,4 +35,24 @@ public class Pop3ScramTests
         Assert.Equal("+OK Logged in.", (await session.HandleLineAsync([])).StatusLine);
         Assert.Equal(Pop3State.Transaction, session.State);
     }
+
+    [Fact]
+    public async Task A_wrong_scram_proof_fails_after_the_failure_delay()
+    {
+        var salt = Convert.FromBase64String("W22ZaJ0SNY7soEsUEjb6gQ==");
+        var options = new Pop3SessionOptions
+        {
+            SaslMechanisms = ["SCRAM-SHA-256"],
+            ScramLookup = u => u == "user" ? ScramCredentials.FromPassword("pencil", salt, 4096) : null,
+            SaslFailureDelay = TimeSpan.FromMilliseconds(300),
+        };
+        var session = new Pop3Session(new FakeBackend(new MemoryMaildrop("a\r\n")), options);
+        var first = await session.HandleLineAsync(Encoding.ASCII.GetBytes("AUTH SCRAM-SHA-256 " + Convert.ToBase64String("n,,n=user,r=abc"u8)));
+        var nonce = Encoding.UTF8.GetString(Convert.FromBase64String(first.StatusLine[2..])).Split(',')[0][2..];
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var final = await session.HandleLineAsync(Encoding.ASCII.GetBytes(Convert.ToBase64String(Encoding.UTF8.GetBytes("c=biws,r=" + nonce + ",p=" + Convert.ToBase64String(new byte[32])))));
+        Assert.Equal("-ERR [AUTH] Authentication failed.", final.StatusLine);
+        Assert.True(watch.Elapsed >= TimeSpan.FromMilliseconds(250), watch.Elapsed.ToString());
+        Assert.Equal(Pop3State.Authorization, session.State);
+    }
 }

@@ -32,6 +32,9 @@ public sealed class LocalAliasTests
         Assert.Equal("all@example.com", forwarded.Recipients[0].OriginalRecipient);
         Assert.Equal("sender@remote.example", forwarded.Sender);
         Assert.StartsWith("Delivered-To: all@example.com\r\nFrom: sender@remote.example\r\n", f.SubmittedContent[0], StringComparison.Ordinal);
+        // Each member is reported for the log (to=<member>, orig_to=<all>), as Postfix's local(8).
+        Assert.NotNull(r.Expanded);
+        Assert.Equal(["alice@example.com", "bob@example.com", "carol@example.com", "all@example.com"], r.Expanded!.Select(e => e.Address));
     }
 
     [Fact]
@@ -54,6 +57,8 @@ public sealed class LocalAliasTests
         var forwarded = Assert.Single(f.Submitted);
         Assert.Equal("owner-staff@example.com", forwarded.Sender);
         Assert.Equal(["alice@example.com", "bob@example.com"], forwarded.Recipients.Select(x => x.Address));
+        // A list expansion does not pass on the original recipient (Postfix's alias.c, RFC 3461).
+        Assert.All(forwarded.Recipients, x => Assert.True(string.IsNullOrEmpty(x.OriginalRecipient)));
         Assert.False(File.Exists(f.SpoolFile("alice")));
     }
 

@@ -46,6 +46,11 @@ public class UserMailboxLocatorTests
     [InlineData("al:{PLAIN}x::::::mail=maildir:/srv/../etc/")]
     [InlineData("al:{PLAIN}x::::::mail=maildir:relative/")]
     [InlineData("al:{PLAIN}x::::relative/home::")]
+    [InlineData("a/b:{PLAIN}x::::::")]
+    [InlineData(".:{PLAIN}x::::::")]
+    [InlineData("a/../../b@example.com:{PLAIN}x::::::")]
+    [InlineData("al:{PLAIN}x::::::mail=mbox:/var/mail/../../etc/passwd")]
+    [InlineData("al:{PLAIN}x::::/home/al::mail=maildir:~/../../etc/")]
     public void Names_and_locations_that_would_leave_the_store_are_refused(string line)
     {
         var locator = new UserMailboxLocator(MainConfig.FromText("mail_spool_directory = /var/mail\n"));
@@ -60,5 +65,35 @@ public class UserMailboxLocatorTests
         var locator = new UserMailboxLocator(MainConfig.FromText($"virtual_mailbox_base = {dir["vmail"]}\nvirtual_mailbox_maps = texthash:{dir["vmailbox"]}\n"));
         Assert.Throws<MailboxNameException>(() => locator.Locate(User("bob@example.com:{PLAIN}x::::::")));
         Assert.Throws<MailboxNameException>(() => locator.Locate(User("ann@example.com:{PLAIN}x::::::")));
+    }
+
+    [Fact]
+    public void A_user_name_with_NUL_or_newline_is_refused()
+    {
+        var locator = new UserMailboxLocator(MainConfig.FromText("mail_spool_directory = /var/mail\n"));
+        var empty = new Dictionary<string, string>();
+        foreach (var name in (string[])["al\0x", "al\nx", "\0"])
+            Assert.Throws<MailboxNameException>(() => locator.Locate(new UserEntry(name, "{PLAIN}x", null, null, "", "", "", empty, "users")));
+        Assert.Throws<MailboxNameException>(() => locator.Locate(new UserEntry("al", "{PLAIN}x", null, null, "", "", "", new Dictionary<string, string> { ["mail"] = "/srv/a\0b/" }, "users")));
+    }
+
+    [Fact]
+    public void A_very_long_user_name_stays_one_entry_below_the_spool()
+    {
+        var name = new string('a', 10_000);
+        var locator = new UserMailboxLocator(MainConfig.FromText("mail_spool_directory = /var/mail\n"));
+        var path = locator.Locate(User(name + ":{PLAIN}x::::::"));
+        Assert.Equal("/var/mail", Path.GetDirectoryName(path));
+        Assert.Equal(name, Path.GetFileName(path));
+    }
+
+    [Fact]
+    public void A_virtual_user_without_a_map_entry_or_home_has_no_mailbox()
+    {
+        using var dir = new TempDir();
+        File.WriteAllText(dir["vmailbox"], "bob@example.com example.com/bob/\n");
+        var locator = new UserMailboxLocator(MainConfig.FromText($"virtual_mailbox_base = {dir["vmail"]}\nvirtual_mailbox_maps = texthash:{dir["vmailbox"]}\n"));
+        Assert.Throws<MailboxNameException>(() => locator.Locate(User("../../x@example.com:{PLAIN}x::::::")));
+        Assert.Throws<MailboxNameException>(() => locator.Locate(User("a/b@example.com:{PLAIN}x::::::")));
     }
 }

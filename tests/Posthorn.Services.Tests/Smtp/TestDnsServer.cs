@@ -5,8 +5,10 @@ namespace Posthorn.Services.Tests.SmtpClient;
 
 /// <summary>
 /// A DNS responder on loopback UDP for the client tests (RFC 1035 messages built by hand):
-/// answers MX and A queries for a test zone, NXDOMAIN for unknown names, NOERROR without
-/// answers for a known name lacking the type, and SERVFAIL for names listed as failing.
+/// answers MX, A and TLSA queries for a test zone, NXDOMAIN for unknown names, NOERROR without
+/// answers for a known name lacking the type, and SERVFAIL for names listed as failing. With
+/// <see cref="AuthenticData"/> it plays a DNSSEC-validating resolver: the AD bit is set except
+/// for names listed in <see cref="Insecure"/>.
 /// </summary>
 public sealed class TestDnsServer : IDisposable
 {
@@ -25,6 +27,15 @@ public sealed class TestDnsServer : IDisposable
     public Dictionary<string, List<IPAddress>> A { get; } = new(StringComparer.OrdinalIgnoreCase);
 
     public HashSet<string> ServFail { get; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>TLSA records by owner name (_25._tcp.host): usage, selector, matching type, data.</summary>
+    public Dictionary<string, List<(byte Usage, byte Selector, byte Matching, byte[] Data)>> Tlsa { get; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Sets the AD bit in answers (a validating resolver that found them secure).</summary>
+    public bool AuthenticData { get; set; }
+
+    /// <summary>Names answered without the AD bit even when <see cref="AuthenticData"/> is set.</summary>
+    public HashSet<string> Insecure { get; } = new(StringComparer.OrdinalIgnoreCase);
 
     private async Task LoopAsync()
     {
@@ -68,8 +79,11 @@ public sealed class TestDnsServer : IDisposable
         int rcode = 0;
         if (ServFail.Contains(name))
             rcode = 2;
-        else if (!Mx.ContainsKey(name) && !A.ContainsKey(name))
+        else if (!Mx.ContainsKey(name) && !A.ContainsKey(name) && !Tlsa.ContainsKey(name))
             rcode = 3;
+        else if (qtype == 52 && Tlsa.TryGetValue(name, out var tlsa))
+            foreach (var (usage, selector, matching, data) in tlsa)
+                answers.Add(Record(52, [usage, selector, matching, .. data]));
         else if (qtype == 15 && Mx.TryGetValue(name, out var mx))
             foreach (var (pref, host) in mx)
                 answers.Add(Record(15, [(byte)(pref >> 8), (byte)pref, .. EncodeName(host)]));
@@ -79,7 +93,7 @@ public sealed class TestDnsServer : IDisposable
         var response = new List<byte>();
         response.AddRange(query.AsSpan(0, 2).ToArray());
         response.Add(0x81); // QR, RD
-        response.Add((byte)(0x80 | rcode)); // RA
+        response.Add((byte)(0x80 | (AuthenticData && !Insecure.Contains(name) ? 0x20 : 0) | rcode)); // RA, AD
         response.AddRange(new byte[] { 0, 1, (byte)(answers.Count >> 8), (byte)answers.Count, 0, 0, 0, 0 });
         response.AddRange(query.AsSpan(12, pos - 12).ToArray());
         foreach (var a in answers)

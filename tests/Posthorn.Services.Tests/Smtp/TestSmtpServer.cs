@@ -50,6 +50,9 @@ public sealed class TestSmtpServer : IAsyncDisposable
 
     public X509Certificate2? Certificate { get; init; }
 
+    /// <summary>Intermediate certificates sent with <see cref="Certificate"/> in the TLS handshake.</summary>
+    public X509Certificate2Collection? Chain { get; init; }
+
     public Func<string, string> MailReply { get; init; } = _ => "250 2.1.0 Ok";
 
     public Func<string, string> RcptReply { get; init; } = _ => "250 2.1.5 Ok";
@@ -186,7 +189,13 @@ public sealed class TestSmtpServer : IAsyncDisposable
                             return;
                         }
                         var ssl = new SslStream(stream, false);
-                        await ssl.AuthenticateAsServerAsync(Certificate!);
+                        if (Chain is null)
+                            await ssl.AuthenticateAsServerAsync(Certificate!);
+                        else
+                            await ssl.AuthenticateAsServerAsync(new SslServerAuthenticationOptions
+                            {
+                                ServerCertificateContext = SslStreamCertificateContext.Create(Certificate!, Chain, offline: true),
+                            });
                         stream = ssl;
                         tls = true;
                         break;

@@ -71,6 +71,9 @@ public sealed class SmtpdCheckState
     /// <summary>The reply text of the last rejection (Postfix's error_text).</summary>
     internal string ErrorText { get; set; } = "";
 
+    /// <summary>The error classes of the rejections so far (Postfix's error_mask), for notify_classes notices.</summary>
+    internal HashSet<ErrorClass> Errors { get; } = [];
+
     /// <summary>The client sent commands ahead of replies where PIPELINING does not allow it.</summary>
     public bool IllegalPipelining { get; set; }
 

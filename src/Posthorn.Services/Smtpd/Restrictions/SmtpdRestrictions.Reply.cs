@@ -38,6 +38,8 @@ public sealed partial class SmtpdRestrictions
             chars[0] = '4';
         chars[4] = chars[0];
         reply = new string(chars);
+        if (!warn)
+            s.Errors.Add(cls);
         LogWhatsup(s, warn ? "reject_warning" : "reject", reply);
         s.ErrorText = reply;
         return warn ? Dunno : Reject;
