@@ -4,7 +4,7 @@
 # the SMTP port 2526 listens. Same setup as the reference (ref-postfix-setup.sh): virtual
 # domain bench.test with u1..u100 (password benchpw) in Maildir below $BASE/mail, relay of
 # sink.test to smtp:[127.0.0.1]:2599, sender.test discarded, nothing else leaves (error:),
-# no anvil limits, smtpd maxproc 1000, plaintext POP3/IMAP login.
+# no anvil limits, smtpd maxproc 1100 (1000 idle sessions plus probes), plaintext POP3/IMAP login.
 #
 # Run as root, Posthorn is started by root as Postfix is (the default): the master drops to
 # mail_owner (postfix) and its root `posthorn privsep` child writes each virtual Maildir
@@ -88,7 +88,7 @@ EOF2
 
 cat > "$BASE/etc/master.cf" <<'EOF2'
 # service type  private unpriv  chroot  wakeup  maxproc command + args
-2526      inet  n       -       n       -       1000    smtpd
+2526      inet  n       -       n       -       1100    smtpd
 2588      inet  n       -       n       -       1000    smtpd
   -o syslog_name=posthorn/submission
 pickup    unix  n       -       n       60      1       pickup

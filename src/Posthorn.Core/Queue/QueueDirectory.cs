@@ -130,12 +130,19 @@ public sealed class QueueDirectory
         }
     }
 
-    /// <summary>Moves a queue file to another queue (e.g. incoming to active), durably.</summary>
-    public void Move(string queueId, string fromQueue, string toQueue)
+    /// <summary>
+    /// Moves a queue file to another queue (e.g. incoming to active). With <paramref name="sync"/>
+    /// (the default) both directories are fsynced, so the move itself survives a system crash.
+    /// The queue manager passes false, as Postfix's qmgr renames without fsync: the file's content
+    /// is already durable and rename(2) is atomic, so a crash leaves it in one queue or the other.
+    /// </summary>
+    public void Move(string queueId, string fromQueue, string toQueue, bool sync = true)
     {
         var from = PathOf(fromQueue, queueId);
         var to = PathOf(toQueue, queueId);
         _fs.Rename(from, to);
+        if (!sync)
+            return;
         var toDir = Path.GetDirectoryName(to) ?? Root;
         var fromDir = Path.GetDirectoryName(from) ?? Root;
         _fs.SyncDirectory(toDir);

@@ -60,6 +60,29 @@ public sealed class QueueFile
 
     /// <summary>Opens the message content (header and body, as received) as a read-only stream.</summary>
     public Stream OpenContent() => new QueueContentStream(Path, ContentOffset, ContentLength);
+
+    /// <summary>
+    /// The same file as read, at its new path after a rename to another queue (qmgr moving it
+    /// from incoming to active), so that it need not be read again.
+    /// </summary>
+    public QueueFile MovedTo(string path)
+    {
+        var moved = new QueueFile(path)
+        {
+            ArrivalTime = ArrivalTime,
+            Sender = Sender,
+            DsnEnvid = DsnEnvid,
+            DsnRet = DsnRet,
+            ContentOffset = ContentOffset,
+            ContentLength = ContentLength,
+        };
+        foreach (var (k, v) in AttributeMap)
+            moved.AttributeMap[k] = v;
+        foreach (var (k, v) in ExtractedMap)
+            moved.ExtractedMap[k] = v;
+        moved.RecipientList.AddRange(RecipientList);
+        return moved;
+    }
 }
 
 /// <summary>The outcome of <see cref="QueueFileReader.Read"/>: a file, or why there is none.</summary>

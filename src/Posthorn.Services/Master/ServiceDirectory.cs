@@ -12,6 +12,9 @@ public sealed class ServiceDirectory
 {
     private readonly ConcurrentDictionary<(string, Type), object> _entries = new();
 
+    /// <summary>The in_flow_delay tokens shared by the queue manager and smtpd (Postfix's flow pipe).</summary>
+    public MailFlow Flow { get; } = new();
+
     public void Register<T>(string serviceName, T endpoint)
         where T : class => _entries[(serviceName, typeof(T))] = endpoint;
 

@@ -62,7 +62,7 @@ internal sealed class QmgrService : IMailService
         using var manager = new QueueManager(config, queue, context.Log,
             transport => services.TryFind<IDeliveryAgent>(transport, out var a) ? a : null,
             submitter, maps, ProcessLimits(config, context), TimeProvider.System, context.ProcessName,
-            transport => services.TryFind<AgentLog>(transport, out var l) ? l : null);
+            transport => services.TryFind<AgentLog>(transport, out var l) ? l : null, context.Directory.Flow);
         qmgr = manager;
         context.Directory.Register<IQmgrTrigger>("qmgr", manager);
         try

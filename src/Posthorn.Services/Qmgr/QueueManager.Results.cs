@@ -48,7 +48,15 @@ public sealed partial class QueueManager
         DeliveryResult result;
         try
         {
-            result = await Task.Run(() => agent.DeliverAsync(request, ct).AsTask(), ct).ConfigureAwait(false);
+            // The agent's thread also records its final results in the queue file, so that the
+            // queue manager's own loop does no file writes per recipient.
+            result = await Task.Run(async () =>
+            {
+                var r = await agent.DeliverAsync(request, ct).ConfigureAwait(false);
+                foreach (var rr in r.Recipients)
+                    Persist(m, rr.Recipient.Index, rr.Outcome, ToStatus(f.Recipients[rr.Recipient.Index], rr.DsnStatus, ActionOf(rr), rr.Reason, rr));
+                return r;
+            }, ct).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
@@ -71,9 +79,7 @@ public sealed partial class QueueManager
             var rr = o.Result.Recipients.FirstOrDefault(x => x.Recipient.Index == r.Index)
                 ?? new RecipientResult(new DeliveryRecipient(r.Index, r.Address), DeliveryOutcome.Deferred, "4.3.0", "delivery agent did not report the recipient", "none");
             var q = m.File.Recipients[r.Index];
-            var action = rr.DsnAction.Length > 0 ? rr.DsnAction
-                : rr.Outcome switch { DeliveryOutcome.Delivered => "delivered", DeliveryOutcome.Bounced => "failed", _ => "delayed" };
-            Record(m, r.Index, rr.Outcome, ToStatus(q, rr.DsnStatus, action, rr.Reason, rr), rr.Relay, stamps, agentLog, rr.Expanded);
+            Record(m, r.Index, rr.Outcome, ToStatus(q, rr.DsnStatus, ActionOf(rr), rr.Reason, rr), rr.Relay, stamps, agentLog, rr.Expanded);
             outcomes.Add(rr.Outcome switch
             {
                 DeliveryOutcome.Delivered => RecipientOutcome.Delivered,
@@ -83,6 +89,11 @@ public sealed partial class QueueManager
         }
         _scheduler.Complete(o.Job, o.Result.SiteFailed ? SiteStatus.Failed : SiteStatus.Ok, outcomes, o.Result.SiteReason);
     }
+
+    /// <summary>The DSN action of an agent's result: its own, or the one its outcome implies.</summary>
+    private static string ActionOf(RecipientResult rr) =>
+        rr.DsnAction.Length > 0 ? rr.DsnAction
+            : rr.Outcome switch { DeliveryOutcome.Delivered => "delivered", DeliveryOutcome.Bounced => "failed", _ => "delayed" };
 
     private static string Word(DeliveryOutcome outcome) =>
         outcome switch { DeliveryOutcome.Delivered => "sent", DeliveryOutcome.Bounced => "bounced", _ => "deferred" };
@@ -142,9 +153,14 @@ public sealed partial class QueueManager
         }
     }
 
+    /// <summary>
+    /// Marks the recipient done in the queue file, without fsync as Postfix's deliver_completed:
+    /// a killed process never delivers it again; after a system crash it may be delivered twice,
+    /// never lost (the file is removed when its last recipient is done).
+    /// </summary>
     private void MarkDone(ActiveMessage m, QueueRecipient q)
     {
-        if (!QueueFileUpdater.MarkDone(m.File.Path, q, _queue.FileSystem, out var error))
+        if (!QueueFileUpdater.MarkDone(m.File.Path, q, _queue.FileSystem, sync: false, out var error))
         {
             _log.Warning(_name, $"{m.QueueId}: {error}");
             m.AnyDeferred = true;
@@ -166,7 +182,9 @@ public sealed partial class QueueManager
         var id = m.QueueId;
         var f = m.File;
         var now = _time.GetUtcNow();
-        var subject = new NoticeSubject(id, f.Sender, f.ArrivalTime, f.ContentLength, f.OpenContent,
+        // Built only when a notice goes out: finding the Message-ID reads the content.
+        NoticeSubject? notice = null;
+        NoticeSubject Subject() => notice ??= new NoticeSubject(id, f.Sender, f.ArrivalTime, f.ContentLength, f.OpenContent,
             string.Equals(f.DsnRet, "HDRS", StringComparison.OrdinalIgnoreCase) ? DsnReturn.Headers : DsnReturn.Full,
             f.DsnEnvid, MessageIdOf(f));
         try
@@ -193,18 +211,18 @@ public sealed partial class QueueManager
             var bounced = _logs.Read(QueueNames.Bounce, id);
             if (bounced.Count > 0)
             {
-                await _notifier.NonDeliveryAsync(subject, bounced.Select(b => b.Status).ToList(), ct).ConfigureAwait(false);
+                await _notifier.NonDeliveryAsync(Subject(), bounced.Select(b => b.Status).ToList(), ct).ConfigureAwait(false);
                 _logs.Delete(QueueNames.Bounce, id);
             }
             if (m.Successes.Count > 0)
-                await _notifier.SuccessAsync(subject, m.Successes, ct).ConfigureAwait(false);
+                await _notifier.SuccessAsync(Subject(), m.Successes, ct).ConfigureAwait(false);
             if (m.AnyDeferred && !m.DelayWarned)
             {
                 var warn = _config.GetTime("delay_warning_time");
                 if (warn > TimeSpan.Zero && now >= f.ArrivalTime + warn)
                 {
                     var delayed = _logs.Read(QueueNames.Defer, id).Select(e => e.Status).ToList();
-                    await _notifier.DelayAsync(subject, delayed, ct).ConfigureAwait(false);
+                    await _notifier.DelayAsync(Subject(), delayed, ct).ConfigureAwait(false);
                     m.DelayWarned = true;
                 }
             }
@@ -224,7 +242,7 @@ public sealed partial class QueueManager
             var min = _config.GetTime("minimal_backoff_time");
             var max = _config.GetTime("maximal_backoff_time");
             var backoff = age > max ? max : age < min ? min : age;
-            if (TryQueueOp(() => _queue.Move(id, QueueNames.Active, QueueNames.Deferred), id))
+            if (TryQueueOp(() => _queue.Move(id, QueueNames.Active, QueueNames.Deferred, sync: false), id))
                 QueueDirectory.SetNextRetry(_queue.PathOf(QueueNames.Deferred, id), now + backoff);
             return;
         }

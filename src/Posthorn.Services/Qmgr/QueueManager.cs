@@ -47,12 +47,20 @@ public sealed partial class QueueManager : IQmgrTrigger, IDisposable
     private readonly ConcurrentQueue<char> _requests = new();
     private readonly SemaphoreSlim _signal = new(0);
     private DateTimeOffset _lastDeferredScan = DateTimeOffset.MinValue;
+    private int _activationBatch = int.MaxValue;
+    private bool _moreIncoming;
+    private bool _incomingScanDone = true;
+    private int _fedFromIncoming;
+    private readonly MailFlow? _flow;
+    private readonly int _flowLimit;
 
     public QueueManager(MainConfig config, QueueDirectory queue, MailLog log, Func<string, IDeliveryAgent?> agents,
         IMailSubmitter submitter, IMapResolver maps, Func<string, int?>? maxProc = null, TimeProvider? time = null, string processName = "qmgr",
-        Func<string, AgentLog?>? agentLogs = null)
+        Func<string, AgentLog?>? agentLogs = null, MailFlow? flow = null)
     {
         _agentLogs = agentLogs ?? (_ => null);
+        _flow = flow;
+        _flowLimit = config.GetTime("in_flow_delay") > TimeSpan.Zero ? Math.Max(1, config.GetInt("default_process_limit")) : 0;
         _config = config;
         _queue = queue;
         _log = log;
@@ -87,17 +95,51 @@ public sealed partial class QueueManager : IQmgrTrigger, IDisposable
             Activate(id, QueueNames.Active, flushed: false);
     }
 
-    /// <summary>Moves every complete incoming file into active (up to qmgr_message_active_limit).</summary>
+    /// <summary>
+    /// Moves every complete incoming file into active (up to qmgr_message_active_limit). The
+    /// service loop takes at most <see cref="ServiceActivationBatch"/> files per call and comes
+    /// back for the rest after starting deliveries, as Postfix's qmgr feeds the active queue a
+    /// little at a time so that a burst of new mail does not stall the deliveries in progress.
+    /// </summary>
     public void ScanIncoming()
     {
+        _moreIncoming = false;
+        _incomingScanDone = false;
+        int taken = 0;
         foreach (var id in _queue.Enumerate(QueueNames.Incoming).ToList())
         {
             if (AtLimit())
                 return;
-            if (QueueDirectory.IsReady(_queue.PathOf(QueueNames.Incoming, id)))
-                Activate(id, QueueNames.Incoming, flushed: false);
+            if (taken >= _activationBatch)
+            {
+                _moreIncoming = true;
+                return;
+            }
+            if (QueueDirectory.IsReady(_queue.PathOf(QueueNames.Incoming, id)) && Activate(id, QueueNames.Incoming, flushed: false))
+            {
+                taken++;
+                _fedFromIncoming++;
+            }
         }
+        _incomingScanDone = true;
     }
+
+    /// <summary>
+    /// in_flow_delay's producer side, once per pass of the service loop: tokens for the messages
+    /// just taken from incoming, or up to default_process_limit when incoming was read to its
+    /// end (see <see cref="MailFlow.Replenish"/>).
+    /// </summary>
+    private void ReplenishFlow()
+    {
+        int fed = _fedFromIncoming;
+        _fedFromIncoming = 0;
+        if (_flow is null || _flowLimit <= 0)
+            return;
+        _flow.Replenish(fed, _incomingScanDone, _flowLimit);
+    }
+
+    /// <summary>How many incoming files the service loop activates between two rounds of starting deliveries.</summary>
+    public const int ServiceActivationBatch = 100;
 
     /// <summary>Moves deferred files whose retry time has come (all of them when flushing) into active.</summary>
     public void ScanDeferred(bool flush)
@@ -146,6 +188,8 @@ public sealed partial class QueueManager : IQmgrTrigger, IDisposable
     /// <summary>The service loop: recover, scan, deliver; wake on requests and every queue_run_delay.</summary>
     public async Task RunAsync(CancellationToken stopping)
     {
+        _activationBatch = ServiceActivationBatch;
+        using var producing = _flow?.Produce();
         RecoverActive();
         ScanIncoming();
         ScanDeferred(flush: false);
@@ -161,6 +205,18 @@ public sealed partial class QueueManager : IQmgrTrigger, IDisposable
             StartJobs(running, CancellationToken.None);
             await FinishMessagesAsync(CancellationToken.None).ConfigureAwait(false);
             StartJobs(running, CancellationToken.None);
+            ReplenishFlow();
+            if (_moreIncoming)
+            {
+                // The rest of a large incoming queue, after the jobs just started and the results that came in.
+                foreach (var finished in running.Where(j => j.IsCompleted).ToList())
+                {
+                    running.Remove(finished);
+                    HandleOutcome(await finished.ConfigureAwait(false));
+                }
+                ScanIncoming();
+                continue;
+            }
 
             var untilScan = _lastDeferredScan + runDelay - _time.GetUtcNow();
             if (untilScan < TimeSpan.FromSeconds(1))
@@ -232,11 +288,17 @@ public sealed partial class QueueManager : IQmgrTrigger, IDisposable
 
     private bool AtLimit() => _active.Count >= Math.Max(1, _config.GetInt("qmgr_message_active_limit"));
 
-    /// <summary>Reads a file, moves it to active and schedules its recipients; a corrupt file goes to corrupt.</summary>
-    private void Activate(string id, string fromQueue, bool flushed)
+    /// <summary>
+    /// Reads a file, moves it to active and schedules its recipients; a corrupt file goes to
+    /// corrupt. The file is read once: after the rename the parsed file is kept with its new
+    /// path. The rename is not fsynced (as in Postfix's qmgr): the content is durable already,
+    /// and after a system crash the file is in one queue or the other, never lost.
+    /// True when the message became active.
+    /// </summary>
+    private bool Activate(string id, string fromQueue, bool flushed)
     {
         if (_active.ContainsKey(id))
-            return;
+            return false;
         var read = QueueFileReader.Read(_queue.PathOf(fromQueue, id));
         switch (read.Status)
         {
@@ -245,17 +307,18 @@ public sealed partial class QueueManager : IQmgrTrigger, IDisposable
             case QueueFileStatus.Corrupt:
                 _log.Warning(_name, $"{id}: {read.Error}; moving it to the corrupt queue");
                 TryQueueOp(() => _queue.MoveToCorrupt(id, fromQueue), id);
-                return;
+                return false;
             default:
                 // Incomplete (still being written), missing or unreadable: leave it, try later.
-                return;
+                return false;
         }
-        if (fromQueue != QueueNames.Active && !TryQueueOp(() => _queue.Move(id, fromQueue, QueueNames.Active), id))
-            return;
-        var reread = QueueFileReader.Read(_queue.PathOf(QueueNames.Active, id));
-        if (!reread.Ok)
-            return;
-        var file = reread.File!;
+        var file = read.File!;
+        if (fromQueue != QueueNames.Active)
+        {
+            if (!TryQueueOp(() => _queue.Move(id, fromQueue, QueueNames.Active, sync: false), id))
+                return false;
+            file = file.MovedTo(_queue.PathOf(QueueNames.Active, id));
+        }
         var message = new ActiveMessage(file, _time.GetUtcNow(), flushed);
         // The defer log describes the last attempt only; keep the fact that a delay warning went out.
         if (_logs.Exists(QueueNames.Defer, id))
@@ -313,6 +376,7 @@ public sealed partial class QueueManager : IQmgrTrigger, IDisposable
             scheduled.Add(new ScheduledRecipient(i, r.Address, resolved.Transport, resolved.Nexthop));
         }
         _scheduler.Add(new ScheduledMessage(id, file.ArrivalTime, scheduled));
+        return true;
     }
 
     private bool TryQueueOp(Action op, string id)

@@ -116,6 +116,14 @@ public sealed class SmtpdServer
         return QueueSpace.HasRoom(free, Settings.QueueMinfree, messageSize);
     }
 
+    /// <summary>
+    /// in_flow_delay (postconf(5)): before a new message is handed to cleanup, take a flow
+    /// token; when the queue manager has fallen behind and none is left, pause in_flow_delay.
+    /// </summary>
+    public ValueTask<bool> InFlowDelayAsync(CancellationToken cancellationToken) =>
+        _directory is null ? ValueTask.FromResult(false)
+            : _directory.Flow.TakeOrPauseAsync(Config.GetTime("in_flow_delay"), TimeProvider.System, cancellationToken);
+
     /// <summary>notify_classes, lower case.</summary>
     public IReadOnlySet<string> NotifyClasses => _notifyClasses ??= new HashSet<string>(Config.GetList("notify_classes").Select(c => c.ToLowerInvariant()));
 

@@ -121,6 +121,8 @@ public sealed partial class SmtpdSession
         }
         if (_writer is null)
         {
+            // Postfix's cleanup pauses here when the queue manager falls behind (in_flow_delay).
+            await _server.InFlowDelayAsync(ct).ConfigureAwait(false);
             try
             {
                 _writer = CleanupQueueWriter.Open(_server.Cleanup, _server.Queue, _server.Log);

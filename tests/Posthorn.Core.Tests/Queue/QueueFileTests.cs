@@ -129,6 +129,53 @@ public class QueueFileTests
     }
 
     [Fact]
+    public void MarkDone_without_sync_changes_one_byte_and_never_calls_the_file_system()
+    {
+        using var dir = new QueueTestDirectory();
+        var path = Committed(new QueueDirectory(dir.Path, 1, [], false));
+        var before = File.ReadAllBytes(path);
+        var f = QueueFileReader.Read(path).File!;
+        var fs = new FaultyFileSystem { FailOn = "WriteInPlace" };
+        Assert.True(QueueFileUpdater.MarkDone(path, f.Recipients[1], fs, sync: false, out var error), error);
+        var after = File.ReadAllBytes(path);
+        Assert.Equal(1, before.Zip(after).Count(p => p.First != p.Second));
+        var again = QueueFileReader.Read(path).File!;
+        Assert.False(again.Recipients[0].Done);
+        Assert.True(again.Recipients[1].Done);
+        Assert.True(QueueFileUpdater.MarkDone(path, again.Recipients[1], fs, sync: false, out _)); // idempotent
+    }
+
+    [Fact]
+    public void MarkDone_without_sync_refuses_an_offset_that_is_not_a_recipient()
+    {
+        using var dir = new QueueTestDirectory();
+        var path = Committed(new QueueDirectory(dir.Path, 1, [], false));
+        var before = File.ReadAllBytes(path);
+        var bogus = new QueueRecipient("x", null, null, null, false, Offset: 0, Extracted: false);
+        Assert.False(QueueFileUpdater.MarkDone(path, bogus, null, sync: false, out var error));
+        Assert.Contains("no recipient record", error);
+        Assert.Equal(before, File.ReadAllBytes(path));
+    }
+
+    [Fact]
+    public void File_moved_to_another_queue_keeps_what_was_read_with_its_new_path()
+    {
+        using var dir = new QueueTestDirectory();
+        var q = new QueueDirectory(dir.Path, 1, [], false);
+        var path = Committed(q);
+        var f = QueueFileReader.Read(path).File!;
+        q.Move(f.QueueId, QueueNames.Incoming, QueueNames.Active, sync: false);
+        var moved = f.MovedTo(q.PathOf(QueueNames.Active, f.QueueId));
+        Assert.Equal(f.QueueId, moved.QueueId);
+        Assert.Equal(f.Sender, moved.Sender);
+        Assert.Equal(f.ArrivalTime, moved.ArrivalTime);
+        Assert.Equal(f.Recipients, moved.Recipients);
+        Assert.Equal(f.Attributes, moved.Attributes);
+        Assert.Equal(Message, ReadContent(moved));
+        Assert.False(File.Exists(path));
+    }
+
+    [Fact]
     public void MarkDone_refuses_an_offset_that_is_not_a_recipient()
     {
         using var dir = new QueueTestDirectory();
