@@ -182,7 +182,7 @@ public class PostfixLifecycleTests
         var r = ms.Postfix("abort");
         Assert.Equal(0, r.ExitCode);
         Assert.Contains("aborting the Posthorn mail system", r.Stderr, StringComparison.Ordinal);
-        for (int i = 0; i < 100 && ms.Postfix("status").ExitCode == 0; i++)
+        for (int i = 0; i < 300 && ms.Postfix("status").ExitCode == 0; i++)
             Thread.Sleep(100);
         Assert.Equal(1, ms.Postfix("status").ExitCode);
     }
