@@ -70,6 +70,23 @@ public sealed class ImapMessageStructure
         return structure;
     }
 
+    /// <summary>Parses a raw message without recording offsets (for SEARCH, which needs decoded text only).</summary>
+    public static MimeMessage ParsePlain(byte[] raw)
+    {
+        using var stream = new MemoryStream(raw, writable: false);
+        try
+        {
+            return new MimeParser(stream, MimeFormat.Entity).ParseMessage();
+        }
+        catch (FormatException)
+        {
+            return new MimeMessage { Body = new TextPart("plain") };
+        }
+    }
+
+    /// <summary>Octets of the top-level header, the empty line that ends it included.</summary>
+    public long HeaderLength => RangeOf(Message).ContentStart;
+
     internal EntityRange RangeOf(MimeEntity entity) =>
         _entities.TryGetValue(entity, out var box) ? box.Value : new EntityRange(0, 0, 0);
 
