@@ -49,7 +49,18 @@ public static class ImapFetchWriter
                     w.OpenList().Number((long)Math.Min(info.ModSeq, long.MaxValue)).CloseList();
                     break;
                 case FetchAttribute.Envelope:
-                    ImapEnvelopeWriter.Write(w, content.Header.Message);
+                    if (content.Envelope is { } envelope)
+                    {
+                        w.Item(envelope);
+                    }
+                    else
+                    {
+                        ImapEnvelopeWriter.Write(w, content.Header.Message);
+                    }
+
+                    break;
+                case FetchAttribute.BodyStructure when content.BodyStructure is { } bodyStructure:
+                    w.Item(bodyStructure);
                     break;
                 case FetchAttribute.BodyStructure or FetchAttribute.Body:
                     ImapBodyStructureWriter.Write(w, Content(), item.Attribute == FetchAttribute.BodyStructure);

@@ -37,6 +37,33 @@ public sealed class ImapMessageContent
     /// <summary>Content of octets already in memory (CRLF).</summary>
     public static ImapMessageContent FromBytes(byte[] raw) => new(() => raw);
 
+    /// <summary>ENVELOPE as sent (from a cache, or rendered by the last FETCH that needed it); null until known.</summary>
+    public byte[]? Envelope { get; set; }
+
+    /// <summary>BODYSTRUCTURE as sent (from a cache, or rendered by the last FETCH that needed it); null until known.</summary>
+    public byte[]? BodyStructure { get; set; }
+
+    /// <summary>The top-level header octets (the empty line included), from the header parse.</summary>
+    public byte[] HeaderBytes => Header.Raw.AsSpan(0, (int)Math.Min(Header.HeaderLength, Header.Raw.Length)).ToArray();
+
+    /// <summary>Renders ENVELOPE and BODYSTRUCTURE into <see cref="Envelope"/> and <see cref="BodyStructure"/> when they are not known yet.</summary>
+    public void Render(bool utf8Accept)
+    {
+        var w = new ImapResponseWriter { Utf8Accept = utf8Accept };
+        if (Envelope is null)
+        {
+            ImapEnvelopeWriter.Write(w, Header.Message);
+            Envelope = w.Written.ToArray();
+            w.Clear();
+        }
+
+        if (BodyStructure is null)
+        {
+            ImapBodyStructureWriter.Write(w, Structure, extensible: true);
+            BodyStructure = w.Written.ToArray();
+        }
+    }
+
     /// <summary>The whole message as CRLF octets.</summary>
     public byte[] Raw => _rawBytes ??= _raw is not null ? _raw() : Structure.Raw;
 

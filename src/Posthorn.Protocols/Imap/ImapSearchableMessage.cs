@@ -66,6 +66,11 @@ public sealed class ImapSearchableMessage(ImapMessageInfo info, ImapMessageConte
             return _body;
         }
 
+        if (PlainText() is { } plain)
+        {
+            return _body = plain;
+        }
+
         var sb = new StringBuilder();
         foreach (var part in content.Message.BodyParts.OfType<TextPart>())
         {
@@ -80,5 +85,32 @@ public sealed class ImapSearchableMessage(ImapMessageInfo info, ImapMessageConte
         }
 
         return _body = sb.ToString();
+    }
+
+    /// <summary>
+    /// The body of a single-part text message in 7bit/8bit/binary and UTF-8 or US-ASCII: the
+    /// octets after the header as they are, with no MIME parse (what MimeKit would decode them to).
+    /// </summary>
+    private string? PlainText()
+    {
+        var body = Header.Body;
+        if (body is not TextPart part || body is MessagePart || (part.ContentType.Charset is { } cs
+                && !cs.Equals("utf-8", StringComparison.OrdinalIgnoreCase) && !cs.Equals("us-ascii", StringComparison.OrdinalIgnoreCase)))
+        {
+            return null;
+        }
+
+        if (part.ContentTransferEncoding is not (ContentEncoding.Default or ContentEncoding.SevenBit or ContentEncoding.EightBit or ContentEncoding.Binary))
+        {
+            return null;
+        }
+
+        var text = content.Section(new BodySection([], SectionText.Text, []));
+        if (text is not { } octets || !System.Text.Unicode.Utf8.IsValid(octets.Span))
+        {
+            return null;
+        }
+
+        return Encoding.UTF8.GetString(octets.Span) + "\n";
     }
 }

@@ -28,6 +28,16 @@ internal sealed partial class ImapSession
         || (i.Attribute == FetchAttribute.BodySection && i.Section is { Part.Count: 0, Text: SectionText.Header or SectionText.HeaderFields or SectionText.HeaderFieldsNot });
 
     /// <summary>Whether a search key reads the message body (BODY, TEXT) rather than at most its header.</summary>
+    private static bool SearchesHeader(SearchKey key) => key switch
+    {
+        SearchHeader or SearchDate { Field: not SearchDateField.Internal } => true,
+        SearchNot n => SearchesHeader(n.Key),
+        SearchOr o => SearchesHeader(o.Left) || SearchesHeader(o.Right),
+        SearchAnd a => a.Keys.Any(SearchesHeader),
+        _ => false,
+    };
+
+    /// <summary>Whether a search key reads the message body (BODY, TEXT) rather than at most its header.</summary>
     private static bool SearchesBody(SearchKey key) => key switch
     {
         SearchText => true,
@@ -84,12 +94,15 @@ internal sealed partial class ImapSession
         var s = Selected;
         var results = new List<uint>();
         var body = SearchesBody(c.Key);
+        var cache = !body && SearchesHeader(c.Key) ? s.Cache : null;
         var view = s.View;
         for (int i = 0; i < view.Count; i++)
         {
             if (view[i].Gone)
                 continue;
-            var message = new ImapSearchableMessage(s.Info(i), MessageContent.Lazy(s.Box, view[i].Uid, headerOnly: !body));
+            var header = body ? null : cache?.TryGet(view[i].Uid)?.Header;
+            var content = header is { Length: > 0 } h ? MessageContent.Lazy(s.Box, view[i].Uid, h) : MessageContent.Lazy(s.Box, view[i].Uid, headerOnly: !body);
+            var message = new ImapSearchableMessage(s.Info(i), content);
             if (ImapSearchEvaluator.Matches(c.Key, message, s.Count, s.MaxUid))
                 results.Add(c.Uid ? view[i].Uid : (uint)i + 1);
         }
@@ -123,35 +136,63 @@ internal sealed partial class ImapSession
         var headerOnly = items.All(HeaderOnly);
         var anyGone = false;
 
-        foreach (var index in s.Resolve(c.Set, c.Uid))
+        var cacheable = items.Any(i => i.Attribute is FetchAttribute.Envelope or FetchAttribute.BodyStructure) && !_w.Utf8Accept;
+        var cache = cacheable ? s.Cache : null;
+        var fromCacheOnly = items.All(i => !NeedsContent(i) || i.Attribute is FetchAttribute.Envelope or FetchAttribute.BodyStructure);
+        try
         {
-            var entry = s.View[index];
-            if (entry.Gone)
+            foreach (var index in s.Resolve(c.Set, c.Uid))
             {
-                anyGone = true;
-                continue;
-            }
-            ImapMessageContent? content = null;
-            if (needsContent)
-            {
-                content = MessageContent.Load(s.Box, entry.Uid, headerOnly);
-                if (content is null)
+                var entry = s.View[index];
+                if (entry.Gone)
                 {
                     anyGone = true;
                     continue;
                 }
+                ImapMessageContent? content = null;
+                var cached = cache?.TryGet(entry.Uid);
+                if (cached is not null && fromCacheOnly)
+                {
+                    content = MessageContent.Lazy(s.Box, entry.Uid, headerOnly: true);
+                }
+                else if (needsContent)
+                {
+                    content = MessageContent.Load(s.Box, entry.Uid, headerOnly && cache is null);
+                    if (content is null)
+                    {
+                        anyGone = true;
+                        continue;
+                    }
+                }
+                if (content is not null && cache is not null)
+                {
+                    if (cached is not null)
+                    {
+                        content.Envelope = cached.Envelope;
+                        content.BodyStructure = cached.BodyStructure;
+                    }
+                    else
+                    {
+                        content.Render(utf8Accept: false);
+                        cache.Add(entry.Uid, new ImapCachedMessage(content.Envelope!, content.BodyStructure!, content.HeaderBytes));
+                    }
+                }
+                var itemsHere = items;
+                if (setsSeen && (entry.Flags & MessageFlags.Seen) == 0)
+                {
+                    if (s.Box.SetFlags(entry.Uid, entry.Flags | MessageFlags.Seen))
+                        entry.Flags |= MessageFlags.Seen;
+                    if (!items.Any(i => i.Attribute == FetchAttribute.Flags))
+                        itemsHere = [.. items, new FetchItem(FetchAttribute.Flags)];
+                }
+                ImapFetchWriter.Write(_w, s.Info(index), itemsHere, content ?? ImapMessageContent.FromBytes([]));
+                if (_w.Written.Length >= FetchFlushSize)
+                    await FlushAsync();
             }
-            var itemsHere = items;
-            if (setsSeen && (entry.Flags & MessageFlags.Seen) == 0)
-            {
-                if (s.Box.SetFlags(entry.Uid, entry.Flags | MessageFlags.Seen))
-                    entry.Flags |= MessageFlags.Seen;
-                if (!items.Any(i => i.Attribute == FetchAttribute.Flags))
-                    itemsHere = [.. items, new FetchItem(FetchAttribute.Flags)];
-            }
-            ImapFetchWriter.Write(_w, s.Info(index), itemsHere, content ?? ImapMessageContent.FromBytes([]));
-            if (_w.Written.Length >= FetchFlushSize)
-                await FlushAsync();
+        }
+        finally
+        {
+            cache?.Flush();
         }
 
         s.Sync(_w, allowExpunge: c.Uid);

@@ -35,6 +35,10 @@ internal static class MessageContent
     public static ImapMessageContent Lazy(IMailbox box, uint uid, bool headerOnly) =>
         new(() => ReadAgain(box, uid), headerOnly ? () => HeaderPrefix(box, uid) : null);
 
+    /// <summary>The content of a stored message whose header is known (from the FETCH cache).</summary>
+    public static ImapMessageContent Lazy(IMailbox box, uint uid, byte[] header) =>
+        new(() => ReadAgain(box, uid), () => header);
+
     private static byte[] HeaderPrefix(IMailbox box, uint uid)
     {
         using var stream = box.OpenMessage(uid);
@@ -72,28 +76,16 @@ internal static class MessageContent
         return stream is null ? [] : Read(stream);
     }
 
+    /// <summary>The rest of a stored message, CRLF (a Maildir file or an mbox message's copy: neither grows while read).</summary>
     public static byte[] Read(Stream stored)
     {
-        if (stored.CanSeek && stored.Length - stored.Position <= int.MaxValue / 2)
+        if (stored.CanSeek && stored.Length - stored.Position <= Array.MaxLength / 2)
         {
             var size = (int)(stored.Length - stored.Position);
             var buffer = ArrayPool<byte>.Shared.Rent(Math.Max(size, 1));
             try
             {
                 var n = stored.ReadAtLeast(buffer.AsSpan(0, size), size, throwOnEndOfStream: false);
-                if (n == size)
-                {
-                    // The file may have grown (an mbox being appended to): take the rest too.
-                    using var more = new MemoryStream();
-                    stored.CopyTo(more);
-                    if (more.Length == 0)
-                        return ToCrlf(buffer.AsSpan(0, n));
-                    more.Position = 0;
-                    var all = new byte[n + more.Length];
-                    buffer.AsSpan(0, n).CopyTo(all);
-                    more.GetBuffer().AsSpan(0, (int)more.Length).CopyTo(all.AsSpan(n));
-                    return ToCrlf(all);
-                }
                 return ToCrlf(buffer.AsSpan(0, n));
             }
             finally
