@@ -17,6 +17,7 @@ public sealed class ImapMessageContent
     private readonly Func<byte[]?>? _headerPrefix;
     private readonly Func<ImapMessageStructure>? _parse;
     private byte[]? _rawBytes;
+    private byte[]? _prefixBytes;
     private ImapMessageStructure? _structure;
     private ImapMessageStructure? _header;
     private MimeMessage? _plain;
@@ -67,6 +68,20 @@ public sealed class ImapMessageContent
     /// <summary>The whole message as CRLF octets.</summary>
     public byte[] Raw => _rawBytes ??= _raw is not null ? _raw() : Structure.Raw;
 
+    /// <summary>The raw top-level header (up to the first empty line), read from the header prefix when there is one.</summary>
+    public byte[] RawHeader
+    {
+        get
+        {
+            if (_rawBytes is null && _raw is not null && Prefix() is { } prefix)
+            {
+                return HeaderOctets(prefix);
+            }
+
+            return HeaderOctets(Raw);
+        }
+    }
+
     /// <summary>The whole message parsed, with every entity's offsets.</summary>
     public ImapMessageStructure Structure => _structure ??= _parse is not null ? _parse() : ImapMessageStructure.Parse(Raw);
 
@@ -80,7 +95,7 @@ public sealed class ImapMessageContent
                 return Structure;
             }
 
-            return _header ??= ImapMessageStructure.Parse(HeaderOctets(_rawBytes ?? _headerPrefix?.Invoke() ?? Raw));
+            return _header ??= ImapMessageStructure.Parse(HeaderOctets(_rawBytes ?? Prefix() ?? Raw));
         }
     }
 
@@ -117,6 +132,8 @@ public sealed class ImapMessageContent
                 return Header.GetSection(section);
         }
     }
+
+    private byte[]? Prefix() => _prefixBytes ??= _headerPrefix?.Invoke();
 
     /// <summary>The octets up to and including the first empty line (or all of them when there is none).</summary>
     internal static byte[] HeaderOctets(byte[] data)

@@ -43,8 +43,7 @@ public sealed class ImapSearchableMessage(ImapMessageInfo info, ImapMessageConte
     public DateTimeOffset? SentDate => Header.Headers.Contains(HeaderId.Date) && Header.Date != DateTimeOffset.MinValue ? Header.Date : null;
 
     /// <inheritdoc/>
-    public IEnumerable<string> HeaderValues(string field) =>
-        Header.Headers.Where(h => h.Field.Equals(field, StringComparison.OrdinalIgnoreCase)).Select(h => h.Value ?? "");
+    public IEnumerable<string> HeaderValues(string field) => RawHeaderFields.Values(content.RawHeader, field);
 
     /// <inheritdoc/>
     public string HeaderText()

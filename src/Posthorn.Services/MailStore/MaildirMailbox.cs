@@ -187,6 +187,20 @@ public sealed class MaildirMailbox : IMailbox
     {
         var path = MaildirWriter.Store(_path, content, internalDate, flags);
         var key = MaildirFileName.BaseName(Path.GetFileName(path));
+        // Only this message joins the uid list and the snapshot: no folder scan, no list rewrite.
+        var uid = UidList.AppendKey(UidListPath, key, _lockOptions);
+        if (uid != 0 && (_messages.Count == 0 || _messages[^1].Uid < uid))
+        {
+            var info = new FileInfo(path);
+            var size = MaildirFileName.SizeField(key, 'S') ?? info.Length;
+            _stats[key] = (size, new DateTimeOffset(info.LastWriteTimeUtc));
+            _files[uid] = path;
+            _messages.Add(new MailMessage(uid, size, MaildirFileName.SizeField(key, 'W') ?? VirtualSizeOf(key, path), flags, _stats[key].Date));
+            UidNext = Math.Max(UidNext, uid + 1);
+            return uid;
+        }
+        if (uid != 0)
+            return uid;
         Refresh();
         return UidList.Read(UidListPath).Find(key)?.Uid ?? 0;
     }
