@@ -51,6 +51,11 @@ public sealed class ImapMessageContent
     public void Render(bool utf8Accept)
     {
         var w = new ImapResponseWriter { Utf8Accept = utf8Accept };
+        if (BodyStructure is null)
+        {
+            _ = Structure; // parse once: the header then comes from the full parse
+        }
+
         if (Envelope is null)
         {
             ImapEnvelopeWriter.Write(w, Header.Message);
