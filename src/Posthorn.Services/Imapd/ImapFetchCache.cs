@@ -75,7 +75,8 @@ internal sealed class ImapFetchCache : IDisposable
         try
         {
             var record = Read(at.Offset, at.Length);
-            return record is null ? null : Decode(record, out _);
+            // Scan verified the checksum when it indexed the record.
+            return record is null ? null : Decode(record, out _, verify: false);
         }
         catch (IOException)
         {
@@ -223,11 +224,11 @@ internal sealed class ImapFetchCache : IDisposable
         return (int)(RecordHeaderSize + env + bs + hdr + 4);
     }
 
-    private static ImapCachedMessage? Decode(byte[] record, out uint uid)
+    private static ImapCachedMessage? Decode(byte[] record, out uint uid, bool verify = true)
     {
         uid = 0;
         if (record.Length < RecordHeaderSize + 4 || RecordLength(record) != record.Length
-            || BinaryPrimitives.ReadUInt32LittleEndian(record.AsSpan(record.Length - 4)) != Checksum(record.AsSpan(0, record.Length - 4)))
+            || (verify && BinaryPrimitives.ReadUInt32LittleEndian(record.AsSpan(record.Length - 4)) != Checksum(record.AsSpan(0, record.Length - 4))))
             return null;
         uid = BinaryPrimitives.ReadUInt32LittleEndian(record.AsSpan(4));
         var env = BinaryPrimitives.ReadInt32LittleEndian(record.AsSpan(8));
