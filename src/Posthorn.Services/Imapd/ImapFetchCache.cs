@@ -4,14 +4,21 @@ using Posthorn.Services.MailStore;
 
 namespace Posthorn.Services.Imapd;
 
-/// <summary>One message's cached FETCH data: ENVELOPE and BODYSTRUCTURE as sent, and the top-level header (empty when too big to cache).</summary>
-internal sealed record ImapCachedMessage(byte[] Envelope, byte[] BodyStructure, byte[] Header);
+/// <summary>
+/// One message's cached FETCH data: ENVELOPE and BODYSTRUCTURE as sent (both empty in a record
+/// SEARCH wrote, which knows only the header), and the top-level header (empty when too big to cache).
+/// </summary>
+internal sealed record ImapCachedMessage(byte[] Envelope, byte[] BodyStructure, byte[] Header)
+{
+    /// <summary>Whether ENVELOPE and BODYSTRUCTURE are known.</summary>
+    public bool Complete => Envelope.Length > 0 && BodyStructure.Length > 0;
+}
 
 /// <summary>
 /// The per-folder cache file <c>posthorn-imapcache</c> in a Maildir folder, the idea of
 /// Dovecot's dovecot.index.cache: for each UID, the ENVELOPE and BODYSTRUCTURE responses
 /// (RFC 3501 section 7.4.2, rendered as sent without UTF8=ACCEPT) and the top-level header
-/// (for SEARCH header keys), so that a client's listing and header searches do not open and
+/// (for SEARCH header keys; a SEARCH writes header-only records, a later FETCH complete ones), so that a client's listing and header searches do not open and
 /// parse every message again. A message's content never changes under its UID, so a record
 /// stays valid while UIDVALIDITY does. Records are appended with O_APPEND in one write each
 /// batch (several sessions may append at once) and carry a checksum; a reader stops at the
@@ -34,7 +41,8 @@ internal sealed class ImapFetchCache : IDisposable
 
     private readonly string _path;
     private readonly uint _uidValidity;
-    private readonly Dictionary<uint, (long Offset, int Length)> _index = [];
+    private readonly Dictionary<uint, (long Offset, int Length, bool Complete)> _index = [];
+    private readonly Dictionary<uint, bool> _added = [];
     private readonly MemoryStream _pending = new();
     private SafeFileHandle _file;
     private readonly byte[] _window = new byte[WindowSize];
@@ -87,9 +95,15 @@ internal sealed class ImapFetchCache : IDisposable
     /// <summary>Queues a message's data; <see cref="Flush"/> appends the queue (done every 64 KB and at the end of a command).</summary>
     public void Add(uint uid, ImapCachedMessage message)
     {
-        if (_index.ContainsKey(uid) || message.Envelope.Length + message.BodyStructure.Length > WindowSize / 2)
+        // A complete record is never replaced; a header-only one (from SEARCH) is by a complete one.
+        if ((_index.TryGetValue(uid, out var known) && (known.Complete || !message.Complete))
+            || (_added.TryGetValue(uid, out var added) && (added || !message.Complete))
+            || message.Envelope.Length + message.BodyStructure.Length > WindowSize / 2)
             return;
         var header = message.Header.Length <= MaxCachedHeader ? message.Header : [];
+        if (!message.Complete && header.Length == 0)
+            return;
+        _added[uid] = message.Complete;
         var length = RecordHeaderSize + message.Envelope.Length + message.BodyStructure.Length + header.Length + 4;
         var record = new byte[length];
         BinaryPrimitives.WriteUInt32LittleEndian(record, RecordMagic);
@@ -152,7 +166,9 @@ internal sealed class ImapFetchCache : IDisposable
             var size = RecordLength(fixedPart);
             if (size < 0 || offset + size > length || Read(offset, size) is not { } record || Decode(record, out var uid) is null)
                 return (true, records, true);
-            _index[uid] = (offset, size);
+            var complete = BinaryPrimitives.ReadInt32LittleEndian(record.AsSpan(8)) > 0 && BinaryPrimitives.ReadInt32LittleEndian(record.AsSpan(12)) > 0;
+            if (complete || !_index.TryGetValue(uid, out var earlier) || !earlier.Complete)
+                _index[uid] = (offset, size, complete);
             records++;
             offset += size;
         }
@@ -163,7 +179,7 @@ internal sealed class ImapFetchCache : IDisposable
     private void Rewrite(IReadOnlyCollection<uint> liveUids)
     {
         var tmp = $"{_path}.{Environment.ProcessId}.{Environment.CurrentManagedThreadId}.tmp";
-        var index = new Dictionary<uint, (long, int)>();
+        var index = new Dictionary<uint, (long, int, bool)>();
         try
         {
             using (var output = new FileStream(tmp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 64 * 1024))
@@ -177,7 +193,7 @@ internal sealed class ImapFetchCache : IDisposable
                 {
                     if (!_index.TryGetValue(uid, out var at) || Read(at.Offset, at.Length) is not { } record)
                         continue;
-                    index[uid] = (output.Position, record.Length);
+                    index[uid] = (output.Position, record.Length, at.Complete);
                     output.Write(record);
                 }
             }

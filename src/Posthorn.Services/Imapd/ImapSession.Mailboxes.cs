@@ -50,8 +50,7 @@ internal sealed partial class ImapSession
         CloseMailbox();
         _state = ImapState.Authenticated;
         var name = StoreName(c.Mailbox);
-        var box = UserStore.Open(name);
-        box.Refresh();
+        var box = UserStore.Open(name); // opening a mailbox reads it (Refresh)
         _selected = new SelectedMailbox(box, c.ReadOnly);
         _state = ImapState.Selected;
         ImapResponses.Select(_w, _selected.State(), condStore: false);

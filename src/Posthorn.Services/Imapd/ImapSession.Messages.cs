@@ -105,7 +105,11 @@ internal sealed partial class ImapSession
             var message = new ImapSearchableMessage(s.Info(i), content);
             if (ImapSearchEvaluator.Matches(c.Key, message, s.Count, s.MaxUid))
                 results.Add(c.Uid ? view[i].Uid : (uint)i + 1);
+            // The header just read serves the next header search from the cache.
+            if (cache is not null && header is not { Length: > 0 } && content.RawHeader is { Length: > 0 } raw)
+                cache.Add(view[i].Uid, new ImapCachedMessage([], [], raw));
         }
+        cache?.Flush();
         if (c.ReturnOptions.Count > 0)
             ImapResponses.ESearch(_w, c.Tag, c.Uid, c.ReturnOptions, results);
         else
@@ -150,7 +154,7 @@ internal sealed partial class ImapSession
                     continue;
                 }
                 ImapMessageContent? content = null;
-                var cached = cache?.TryGet(entry.Uid);
+                var cached = cache?.TryGet(entry.Uid) is { Complete: true } hit ? hit : null;
                 if (cached is not null && fromCacheOnly)
                 {
                     content = MessageContent.Lazy(s.Box, entry.Uid, headerOnly: true);

@@ -101,6 +101,32 @@ public sealed class ImapFetchCacheTests : IDisposable
     }
 
     [Fact]
+    public void A_header_only_record_from_search_gives_way_to_a_complete_one_but_never_the_reverse()
+    {
+        var headerOnly = new ImapCachedMessage([], [], Encoding.ASCII.GetBytes("Subject: 1\r\n\r\n"));
+        using (var search = ImapFetchCache.Open(_dir.Path, 4, [1, 2])!)
+        {
+            search.Add(1, headerOnly);
+            search.Add(2, Message(2));
+            search.Add(2, headerOnly); // the same session wrote a complete record: ignored
+        }
+        using (var fetch = ImapFetchCache.Open(_dir.Path, 4, [1, 2])!)
+        {
+            Assert.False(fetch.TryGet(1)!.Complete);
+            Assert.Equal(headerOnly.Header, fetch.TryGet(1)!.Header);
+            fetch.Add(1, Message(1));
+        }
+        using (var other = ImapFetchCache.Open(_dir.Path, 4, [1, 2])!)
+        {
+            other.Add(1, headerOnly);
+            other.Add(2, headerOnly);
+        }
+        using var last = ImapFetchCache.Open(_dir.Path, 4, [1, 2])!;
+        AssertSame(Message(1), last.TryGet(1));
+        AssertSame(Message(2), last.TryGet(2));
+    }
+
+    [Fact]
     public void A_cache_that_cannot_be_written_is_simply_absent() =>
         Assert.Null(ImapFetchCache.Open(Path.Combine(_dir.Path, "no-such-folder"), 1, []));
 }
