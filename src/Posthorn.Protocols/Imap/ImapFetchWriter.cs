@@ -14,11 +14,18 @@ public sealed record ImapMessageInfo(uint SequenceNumber, uint Uid, IReadOnlyCol
 /// </summary>
 public static class ImapFetchWriter
 {
-    /// <summary>Writes the response line for one message.</summary>
-    public static void Write(ImapResponseWriter w, ImapMessageInfo info, IReadOnlyList<FetchItem> items, Func<ImapMessageStructure> content)
+    /// <summary>Writes the response line for one message, parsing it with <paramref name="content"/> when an item needs it.</summary>
+    public static void Write(ImapResponseWriter w, ImapMessageInfo info, IReadOnlyList<FetchItem> items, Func<ImapMessageStructure> content) =>
+        Write(w, info, items, new ImapMessageContent(content));
+
+    /// <summary>
+    /// Writes the response line for one message. BODY[], RFC822 and the top-level HEADER and
+    /// TEXT sections are served from the raw octets and a header-only parse; BODYSTRUCTURE and
+    /// part sections parse the whole message.
+    /// </summary>
+    public static void Write(ImapResponseWriter w, ImapMessageInfo info, IReadOnlyList<FetchItem> items, ImapMessageContent content)
     {
-        ImapMessageStructure? structure = null;
-        ImapMessageStructure Content() => structure ??= content();
+        ImapMessageStructure Content() => content.Structure;
 
         w.Start().Number(info.SequenceNumber).Atom("FETCH").OpenList();
         foreach (var item in items)
@@ -42,22 +49,33 @@ public static class ImapFetchWriter
                     w.OpenList().Number((long)Math.Min(info.ModSeq, long.MaxValue)).CloseList();
                     break;
                 case FetchAttribute.Envelope:
-                    ImapEnvelopeWriter.Write(w, Content().Message);
+                    if (content.Envelope is { } envelope)
+                    {
+                        w.Item(envelope);
+                    }
+                    else
+                    {
+                        ImapEnvelopeWriter.Write(w, content.Header.Message);
+                    }
+
+                    break;
+                case FetchAttribute.BodyStructure when content.BodyStructure is { } bodyStructure:
+                    w.Item(bodyStructure);
                     break;
                 case FetchAttribute.BodyStructure or FetchAttribute.Body:
                     ImapBodyStructureWriter.Write(w, Content(), item.Attribute == FetchAttribute.BodyStructure);
                     break;
                 case FetchAttribute.Rfc822:
-                    Octets(w, Content().Raw);
+                    Octets(w, content.Raw);
                     break;
                 case FetchAttribute.Rfc822Header:
-                    Octets(w, Content().GetSection(new BodySection([], SectionText.Header, [])));
+                    Octets(w, content.Section(new BodySection([], SectionText.Header, [])));
                     break;
                 case FetchAttribute.Rfc822Text:
-                    Octets(w, Content().GetSection(new BodySection([], SectionText.Text, [])));
+                    Octets(w, content.Section(new BodySection([], SectionText.Text, [])));
                     break;
                 case FetchAttribute.BodySection:
-                    Octets(w, Partial(Content().GetSection(item.Section!), item));
+                    Octets(w, Partial(content.Section(item.Section!), item));
                     break;
                 case FetchAttribute.BinarySection:
                     Octets(w, Partial(Decoded(Content(), item.Section!), item));

@@ -50,7 +50,7 @@ public sealed class ImapMessageStructure
         {
             // Not even a header (e.g. a file that starts with a body line): treat it all as a text/plain body.
             var body = new TextPart("plain");
-            var fallback = new ImapMessageStructure(raw, new MimeMessage { Body = body });
+            var fallback = new ImapMessageStructure(raw, EmptyMessage(body));
             fallback._messages.AddOrUpdate(fallback.Message, new StrongBox<EntityRange>(new EntityRange(0, 0, raw.Length)));
             fallback._entities.AddOrUpdate(body, new StrongBox<EntityRange>(new EntityRange(0, 0, raw.Length)));
             return fallback;
@@ -69,6 +69,32 @@ public sealed class ImapMessageStructure
 
         return structure;
     }
+
+    /// <summary>Parses a raw message without recording offsets (for SEARCH, which needs decoded text only).</summary>
+    public static MimeMessage ParsePlain(byte[] raw)
+    {
+        using var stream = new MemoryStream(raw, writable: false);
+        try
+        {
+            return new MimeParser(stream, MimeFormat.Entity).ParseMessage();
+        }
+        catch (FormatException)
+        {
+            return EmptyMessage(new TextPart("plain"));
+        }
+    }
+
+    /// <summary>A message with no header fields (MimeKit's constructor adds a Date and a made-up Message-Id, which ENVELOPE must not show).</summary>
+    private static MimeMessage EmptyMessage(MimeEntity body)
+    {
+        var message = new MimeMessage();
+        message.Headers.Clear();
+        message.Body = body;
+        return message;
+    }
+
+    /// <summary>Octets of the top-level header, the empty line that ends it included.</summary>
+    public long HeaderLength => RangeOf(Message).ContentStart;
 
     internal EntityRange RangeOf(MimeEntity entity) =>
         _entities.TryGetValue(entity, out var box) ? box.Value : new EntityRange(0, 0, 0);

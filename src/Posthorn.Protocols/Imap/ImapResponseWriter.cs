@@ -114,6 +114,15 @@ public sealed class ImapResponseWriter
         return Raw(atom);
     }
 
+    /// <summary>A pre-rendered data item (a cached ENVELOPE or BODYSTRUCTURE list), space-separated from the previous one.</summary>
+    public ImapResponseWriter Item(ReadOnlySpan<byte> rendered)
+    {
+        Separate();
+        _buffer.Write(rendered);
+        _needSpace = true;
+        return this;
+    }
+
     /// <summary>A number.</summary>
     public ImapResponseWriter Number(long n) => Atom(n.ToString(CultureInfo.InvariantCulture));
 

@@ -13,6 +13,9 @@ internal sealed partial class ImapSession
 {
     private SelectedMailbox? _selected;
 
+    /// <summary>The folder the last APPEND went to when it is not the selected one, kept open so that a series of APPENDs does not read the folder again each time.</summary>
+    private IMailbox? _appendTarget;
+
     private UserMailStore UserStore => _store ?? throw new InvalidOperationException("not logged in");
 
     /// <summary>The store name of a wire name; throws MailboxNameException when it is not acceptable.</summary>
@@ -41,6 +44,8 @@ internal sealed partial class ImapSession
 
     private void CloseMailbox()
     {
+        _appendTarget?.Dispose();
+        _appendTarget = null;
         _selected?.Dispose();
         _selected = null;
     }
@@ -50,8 +55,7 @@ internal sealed partial class ImapSession
         CloseMailbox();
         _state = ImapState.Authenticated;
         var name = StoreName(c.Mailbox);
-        var box = UserStore.Open(name);
-        box.Refresh();
+        var box = UserStore.Open(name); // opening a mailbox reads it (Refresh)
         _selected = new SelectedMailbox(box, c.ReadOnly);
         _state = ImapState.Selected;
         ImapResponses.Select(_w, _selected.State(), condStore: false);
@@ -225,7 +229,20 @@ internal sealed partial class ImapSession
         IMailbox box;
         try
         {
-            box = _selected is { } s && s.Name == name ? s.Box : UserStore.Open(name);
+            if (_selected is { } s && s.Name == name)
+            {
+                box = s.Box;
+            }
+            else if (_appendTarget is { } t && t.Name == name && (UserStore.Maildir?.Exists(name) ?? true))
+            {
+                box = t;
+            }
+            else
+            {
+                _appendTarget?.Dispose();
+                _appendTarget = null;
+                box = UserStore.Open(name);
+            }
         }
         catch (MailboxNotFoundException)
         {
@@ -241,10 +258,17 @@ internal sealed partial class ImapSession
             SyncSelected(true);
             _w.Tagged(c.Tag, ImapStatus.Ok, "Append completed.", uid == 0 ? null : ImapResponses.AppendUid(validity, uid));
         }
-        finally
+        catch
         {
+            // E.g. the folder went away under a kept target: open it afresh next time.
             if (_selected?.Box != box)
+            {
                 box.Dispose();
+                _appendTarget = null;
+            }
+            throw;
         }
+        if (_selected?.Box != box)
+            _appendTarget = box;
     }
 }

@@ -15,11 +15,37 @@ internal sealed partial class ImapSession
 
     private static bool BadSet(SelectedMailbox s, ImapSequenceSet set, bool uid) => !uid && set.ExceedsMessageCount(s.Count);
 
-    private byte[]? LoadMessage(uint uid)
+    /// <summary>FETCH responses are sent once this much is buffered, so that memory stays bounded whatever the message count.</summary>
+    private const int FetchFlushSize = 128 * 1024;
+
+    /// <summary>Whether a FETCH item needs the message's content (the rest comes from the uid list and the file name).</summary>
+    private static bool NeedsContent(FetchItem i) =>
+        i.Attribute is not (FetchAttribute.Flags or FetchAttribute.Uid or FetchAttribute.InternalDate or FetchAttribute.Rfc822Size or FetchAttribute.ModSeq);
+
+    /// <summary>Whether a FETCH item is answered from the top-level header alone.</summary>
+    private static bool HeaderOnly(FetchItem i) =>
+        !NeedsContent(i) || i.Attribute is FetchAttribute.Envelope or FetchAttribute.Rfc822Header
+        || (i.Attribute == FetchAttribute.BodySection && i.Section is { Part.Count: 0, Text: SectionText.Header or SectionText.HeaderFields or SectionText.HeaderFieldsNot });
+
+    /// <summary>Whether a search key reads the message body (BODY, TEXT) rather than at most its header.</summary>
+    private static bool SearchesHeader(SearchKey key) => key switch
     {
-        using var stream = Selected.Box.OpenMessage(uid);
-        return stream is null ? null : MessageContent.Read(stream);
-    }
+        SearchHeader or SearchDate { Field: not SearchDateField.Internal } => true,
+        SearchNot n => SearchesHeader(n.Key),
+        SearchOr o => SearchesHeader(o.Left) || SearchesHeader(o.Right),
+        SearchAnd a => a.Keys.Any(SearchesHeader),
+        _ => false,
+    };
+
+    /// <summary>Whether a search key reads the message body (BODY, TEXT) rather than at most its header.</summary>
+    private static bool SearchesBody(SearchKey key) => key switch
+    {
+        SearchText => true,
+        SearchNot n => SearchesBody(n.Key),
+        SearchOr o => SearchesBody(o.Left) || SearchesBody(o.Right),
+        SearchAnd a => a.Keys.Any(SearchesBody),
+        _ => false,
+    };
 
     private void Expunge(ImapCommand c, ImapSequenceSet? uids)
     {
@@ -67,17 +93,23 @@ internal sealed partial class ImapSession
         }
         var s = Selected;
         var results = new List<uint>();
+        var body = SearchesBody(c.Key);
+        var cache = !body && SearchesHeader(c.Key) ? s.Cache : null;
         var view = s.View;
         for (int i = 0; i < view.Count; i++)
         {
             if (view[i].Gone)
                 continue;
-            var info = s.Info(i);
-            var uid = view[i].Uid;
-            var message = new ImapSearchableMessage(info, () => ImapMessageStructure.Parse(LoadMessage(uid) ?? []));
+            var header = body ? null : cache?.TryGet(view[i].Uid)?.Header;
+            var content = header is { Length: > 0 } h ? MessageContent.Lazy(s.Box, view[i].Uid, h) : MessageContent.Lazy(s.Box, view[i].Uid, headerOnly: !body);
+            var message = new ImapSearchableMessage(s.Info(i), content);
             if (ImapSearchEvaluator.Matches(c.Key, message, s.Count, s.MaxUid))
-                results.Add(c.Uid ? uid : (uint)i + 1);
+                results.Add(c.Uid ? view[i].Uid : (uint)i + 1);
+            // The header just read serves the next header search from the cache.
+            if (cache is not null && header is not { Length: > 0 } && content.RawHeader is { Length: > 0 } raw)
+                cache.Add(view[i].Uid, new ImapCachedMessage([], [], raw));
         }
+        cache?.Flush();
         if (c.ReturnOptions.Count > 0)
             ImapResponses.ESearch(_w, c.Tag, c.Uid, c.ReturnOptions, results);
         else
@@ -86,7 +118,7 @@ internal sealed partial class ImapSession
         _w.Tagged(c.Tag, ImapStatus.Ok, "Search completed.");
     }
 
-    private void Fetch(FetchCommand c)
+    private async Task FetchAsync(FetchCommand c)
     {
         var s = Selected;
         if (BadSet(s, c.Set, c.Uid))
@@ -104,37 +136,67 @@ internal sealed partial class ImapSession
         if (c.Uid && !items.Any(i => i.Attribute == FetchAttribute.Uid))
             items.Insert(0, new FetchItem(FetchAttribute.Uid));
         var setsSeen = !s.ReadOnly && items.Any(i => i.SetsSeen);
-        var needsContent = items.Any(i => i.Attribute is not (FetchAttribute.Flags or FetchAttribute.Uid or FetchAttribute.InternalDate or FetchAttribute.Rfc822Size or FetchAttribute.ModSeq));
+        var needsContent = items.Any(NeedsContent);
+        var headerOnly = items.All(HeaderOnly);
         var anyGone = false;
 
-        foreach (var index in s.Resolve(c.Set, c.Uid))
+        var cacheable = items.Any(i => i.Attribute is FetchAttribute.Envelope or FetchAttribute.BodyStructure) && !_w.Utf8Accept;
+        var cache = cacheable ? s.Cache : null;
+        var fromCacheOnly = items.All(i => !NeedsContent(i) || i.Attribute is FetchAttribute.Envelope or FetchAttribute.BodyStructure);
+        try
         {
-            var entry = s.View[index];
-            if (entry.Gone)
+            foreach (var index in s.Resolve(c.Set, c.Uid))
             {
-                anyGone = true;
-                continue;
-            }
-            byte[]? raw = null;
-            if (needsContent)
-            {
-                raw = LoadMessage(entry.Uid);
-                if (raw is null)
+                var entry = s.View[index];
+                if (entry.Gone)
                 {
                     anyGone = true;
                     continue;
                 }
+                ImapMessageContent? content = null;
+                var cached = cache?.TryGet(entry.Uid) is { Complete: true } hit ? hit : null;
+                if (cached is not null && fromCacheOnly)
+                {
+                    content = MessageContent.Lazy(s.Box, entry.Uid, headerOnly: true);
+                }
+                else if (needsContent)
+                {
+                    content = MessageContent.Load(s.Box, entry.Uid, headerOnly && cache is null);
+                    if (content is null)
+                    {
+                        anyGone = true;
+                        continue;
+                    }
+                }
+                if (content is not null && cache is not null)
+                {
+                    if (cached is not null)
+                    {
+                        content.Envelope = cached.Envelope;
+                        content.BodyStructure = cached.BodyStructure;
+                    }
+                    else
+                    {
+                        content.Render(utf8Accept: false);
+                        cache.Add(entry.Uid, new ImapCachedMessage(content.Envelope!, content.BodyStructure!, content.HeaderBytes));
+                    }
+                }
+                var itemsHere = items;
+                if (setsSeen && (entry.Flags & MessageFlags.Seen) == 0)
+                {
+                    if (s.Box.SetFlags(entry.Uid, entry.Flags | MessageFlags.Seen))
+                        entry.Flags |= MessageFlags.Seen;
+                    if (!items.Any(i => i.Attribute == FetchAttribute.Flags))
+                        itemsHere = [.. items, new FetchItem(FetchAttribute.Flags)];
+                }
+                ImapFetchWriter.Write(_w, s.Info(index), itemsHere, content ?? ImapMessageContent.FromBytes([]));
+                if (_w.Written.Length >= FetchFlushSize)
+                    await FlushAsync();
             }
-            var itemsHere = items;
-            if (setsSeen && (entry.Flags & MessageFlags.Seen) == 0)
-            {
-                if (s.Box.SetFlags(entry.Uid, entry.Flags | MessageFlags.Seen))
-                    entry.Flags |= MessageFlags.Seen;
-                if (!items.Any(i => i.Attribute == FetchAttribute.Flags))
-                    itemsHere = [.. items, new FetchItem(FetchAttribute.Flags)];
-            }
-            var bytes = raw;
-            ImapFetchWriter.Write(_w, s.Info(index), itemsHere, () => ImapMessageStructure.Parse(bytes ?? []));
+        }
+        finally
+        {
+            cache?.Flush();
         }
 
         s.Sync(_w, allowExpunge: c.Uid);

@@ -209,7 +209,7 @@ internal sealed partial class ImapSession : IDisposable
         StatusCommand c => Done(c, () => Status(c), null),
         AppendCommand c => Done(c, () => Append(c), null),
         SearchCommand c => Done(c, () => Search(c), null),
-        FetchCommand c => Done(c, () => Fetch(c), null),
+        FetchCommand c => FetchAsync(c),
         StoreCommand c => Done(c, () => Store(c), null),
         CopyCommand c => Done(c, () => Copy(c), null),
         EnableCommand c => Done(c, () => ImapResponses.Enabled(_w, []), "Enabled."),

@@ -22,6 +22,8 @@ internal sealed class SelectedMailbox : IDisposable
     }
 
     private readonly List<Entry> _view = [];
+    private ImapFetchCache? _cache;
+    private bool _cacheOpened;
     private readonly HashSet<uint> _recent = [];
 
     public SelectedMailbox(IMailbox box, bool readOnly)
@@ -33,6 +35,21 @@ internal sealed class SelectedMailbox : IDisposable
     }
 
     public IMailbox Box { get; }
+
+    /// <summary>The folder's FETCH cache (Maildir folders only), opened at first use; null when there is none.</summary>
+    public ImapFetchCache? Cache
+    {
+        get
+        {
+            if (!_cacheOpened)
+            {
+                _cacheOpened = true;
+                if (Box is MaildirMailbox maildir)
+                    _cache = ImapFetchCache.Open(maildir.FolderPath, Box.UidValidity, _view.Select(e => e.Uid).ToList());
+            }
+            return _cache;
+        }
+    }
 
     public bool ReadOnly { get; }
 
@@ -171,5 +188,9 @@ internal sealed class SelectedMailbox : IDisposable
 
     private uint MaxUidIncludingGone() => _view.Count == 0 ? 0 : _view.Max(e => e.Uid);
 
-    public void Dispose() => Box.Dispose();
+    public void Dispose()
+    {
+        _cache?.Dispose();
+        Box.Dispose();
+    }
 }

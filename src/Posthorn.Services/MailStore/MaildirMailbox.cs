@@ -16,6 +16,7 @@ public sealed class MaildirMailbox : IMailbox
     private readonly MailboxLockOptions _lockOptions;
     private readonly Dictionary<uint, string> _files = [];
     private readonly Dictionary<string, long> _virtualSizes = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (long Size, DateTimeOffset Date)> _stats = new(StringComparer.Ordinal);
     private List<MailMessage> _messages = [];
 
     internal MaildirMailbox(string name, string path, MailboxLockOptions? lockOptions = null)
@@ -59,6 +60,9 @@ public sealed class MaildirMailbox : IMailbox
 
     public string Name { get; }
 
+    /// <summary>The folder's directory (where IMAP keeps its cache file beside the uid list).</summary>
+    public string FolderPath => _path;
+
     public uint UidValidity { get; private set; }
 
     public uint UidNext { get; private set; }
@@ -91,13 +95,22 @@ public sealed class MaildirMailbox : IMailbox
             if (!names.TryGetValue(e.Key, out var rel))
                 continue;
             var full = Path.Combine(_path, rel);
-            var info = new FileInfo(full);
-            if (!info.Exists)
-                continue;
+            // A message's size and mtime (its internal date) never change, flag renames included: stat each file once.
+            if (!_stats.TryGetValue(e.Key, out var stat))
+            {
+                var info = new FileInfo(full);
+                if (!info.Exists)
+                    continue;
+                _stats[e.Key] = stat = (MaildirFileName.SizeField(e.Key, 'S') ?? info.Length, new DateTimeOffset(info.LastWriteTimeUtc));
+            }
             _files[e.Uid] = full;
-            long size = MaildirFileName.SizeField(e.Key, 'S') ?? info.Length;
             long vsize = MaildirFileName.SizeField(e.Key, 'W') ?? VirtualSizeOf(e.Key, full);
-            messages.Add(new MailMessage(e.Uid, size, vsize, MessageFlagLetters.FromMaildir(MaildirFileName.InfoLetters(rel)), new DateTimeOffset(info.LastWriteTimeUtc)));
+            messages.Add(new MailMessage(e.Uid, stat.Size, vsize, MessageFlagLetters.FromMaildir(MaildirFileName.InfoLetters(rel)), stat.Date));
+        }
+        if (_stats.Count > 2 * messages.Count + 64)
+        {
+            foreach (var key in _stats.Keys.Where(k => !names.ContainsKey(k)).ToList())
+                _stats.Remove(key);
         }
         _messages = messages;
         return _messages;
@@ -174,6 +187,20 @@ public sealed class MaildirMailbox : IMailbox
     {
         var path = MaildirWriter.Store(_path, content, internalDate, flags);
         var key = MaildirFileName.BaseName(Path.GetFileName(path));
+        // Only this message joins the uid list and the snapshot: no folder scan, no list rewrite.
+        var uid = UidList.AppendKey(UidListPath, key, _lockOptions);
+        if (uid != 0 && (_messages.Count == 0 || _messages[^1].Uid < uid))
+        {
+            var info = new FileInfo(path);
+            var size = MaildirFileName.SizeField(key, 'S') ?? info.Length;
+            _stats[key] = (size, new DateTimeOffset(info.LastWriteTimeUtc));
+            _files[uid] = path;
+            _messages.Add(new MailMessage(uid, size, MaildirFileName.SizeField(key, 'W') ?? VirtualSizeOf(key, path), flags, _stats[key].Date));
+            UidNext = Math.Max(UidNext, uid + 1);
+            return uid;
+        }
+        if (uid != 0)
+            return uid;
         Refresh();
         return UidList.Read(UidListPath).Find(key)?.Uid ?? 0;
     }

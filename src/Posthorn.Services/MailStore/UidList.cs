@@ -88,6 +88,62 @@ public sealed class UidList
     }
 
     /// <summary>
+    /// Gives one key (a message APPEND or COPY just stored) its UID without rewriting the list:
+    /// under the lock, the key's existing UID when a folder scan already listed it, else a line
+    /// "UID TAB KEY" appended (fsynced) with the next UID, which <see cref="Parse"/> counts into
+    /// UIDNEXT. Returns 0 when there is no valid list yet (the caller then refreshes the folder).
+    /// Reading the list is O(size); rewriting it for every APPEND, with an fsync, made filling a
+    /// large folder quadratic.
+    /// </summary>
+    public static uint AppendKey(string path, string key, MailboxLockOptions? lockOptions = null)
+    {
+        if (key.Contains('\t', StringComparison.Ordinal) || key.Contains('\n', StringComparison.Ordinal))
+            return 0;
+        return LockFile.With(path + ".lock", lockOptions, () =>
+        {
+            string text;
+            try
+            {
+                text = File.ReadAllText(path);
+            }
+            catch (FileNotFoundException)
+            {
+                return 0u;
+            }
+            var headEnd = text.IndexOf('\n', StringComparison.Ordinal);
+            var head = (headEnd < 0 ? text : text[..headEnd]).Split(' ');
+            if (head.Length != 4 || head[0] != Magic || head[1] != "1"
+                || !uint.TryParse(head[3], NumberStyles.None, CultureInfo.InvariantCulture, out var next))
+                return 0u;
+            for (var at = text.IndexOf("\t" + key, StringComparison.Ordinal); at >= 0; at = text.IndexOf("\t" + key, at + 1, StringComparison.Ordinal))
+            {
+                var after = at + 1 + key.Length;
+                if (after < text.Length && text[after] is not ('\n' or '\t'))
+                    continue;
+                var lineStart = text.LastIndexOf('\n', at) + 1;
+                return uint.TryParse(text.AsSpan(lineStart, at - lineStart), NumberStyles.None, CultureInfo.InvariantCulture, out var existing) ? existing : 0u;
+            }
+            var body = text.TrimEnd('\n');
+            var lastStart = body.LastIndexOf('\n') + 1;
+            if (lastStart > 0)
+            {
+                var tab = body.IndexOf('\t', lastStart);
+                if (tab < 0 || !uint.TryParse(body.AsSpan(lastStart, tab - lastStart), NumberStyles.None, CultureInfo.InvariantCulture, out var lastUid))
+                    return 0u;
+                next = Math.Max(next, lastUid + 1);
+            }
+            if (next == uint.MaxValue)
+                return 0u;
+            var line = (text.Length > 0 && text[^1] != '\n' ? "\n" : "") + next.ToString(CultureInfo.InvariantCulture) + "\t" + key + "\n";
+            // O_APPEND: the line lands at the end whatever offset the stream thinks it has.
+            using var fs = NativeFile.Stream(NativeFile.Open(path, NativeFile.OWrOnly | NativeFile.OAppend), FileAccess.Write);
+            fs.Write(MaildirFileName.Utf8(line));
+            fs.Flush(flushToDisk: true);
+            return next;
+        });
+    }
+
+    /// <summary>
     /// Makes the list match the keys present in the folder: entries whose key is gone are
     /// dropped; new keys get the next UIDs in the order given. <paramref name="initialFlags"/>
     /// gives the stored flags of a new key. Returns whether anything changed.
@@ -161,8 +217,10 @@ public sealed class UidList
             if (line.Length == 0)
                 continue;
             var f = line.Split('\t');
-            if (f.Length < 2 || !uint.TryParse(f[0], NumberStyles.None, CultureInfo.InvariantCulture, out var uid) || uid <= last || uid >= next)
+            if (f.Length < 2 || !uint.TryParse(f[0], NumberStyles.None, CultureInfo.InvariantCulture, out var uid) || uid <= last || uid == uint.MaxValue)
                 return null;
+            // Lines added by AppendKey lie beyond the UIDNEXT of the header line.
+            next = Math.Max(next, uid + 1);
             entries.Add(new UidEntry(uid, f[1], f.Length > 2 ? f[2] : "", f.Length > 3 ? f[3] : ""));
             last = uid;
         }

@@ -19,6 +19,26 @@ public sealed class UidListTests
     }
 
     [Fact]
+    public void Appended_keys_get_the_next_uids_without_a_rewrite_and_survive_a_later_sync()
+    {
+        using var d = new TempDir();
+        var path = d[UidList.FileName];
+        Assert.Equal(0u, UidList.AppendKey(path, "x")); // no list yet: the caller refreshes
+        UidList.Update(path, l => l.Sync(["a", "b"]));
+        var header = File.ReadLines(path).First();
+        Assert.Equal(3u, UidList.AppendKey(path, "c"));
+        Assert.Equal(4u, UidList.AppendKey(path, "d"));
+        Assert.Equal(3u, UidList.AppendKey(path, "c")); // already listed
+        Assert.Equal(header, File.ReadLines(path).First());
+        var read = UidList.Read(path);
+        Assert.Equal(5u, read.UidNext);
+        Assert.Equal([(1u, "a"), (2u, "b"), (3u, "c"), (4u, "d")], read.Entries.Select(e => (e.Uid, e.Key)));
+        var synced = UidList.Update(path, l => l.Sync(["a", "c", "d", "e"]));
+        Assert.Equal([(1u, "a"), (3u, "c"), (4u, "d"), (5u, "e")], synced.Entries.Select(e => (e.Uid, e.Key)));
+        Assert.Equal(5u, UidList.AppendKey(path, "e"));
+    }
+
+    [Fact]
     public void Stored_flags_round_trip()
     {
         using var d = new TempDir();
