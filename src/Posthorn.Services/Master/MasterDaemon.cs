@@ -120,8 +120,10 @@ public sealed class MasterDaemon
                 ready?.Invoke();
                 generation = WaitForSignals(signals.Reader, generation, log, out int signal);
                 log.Info(Me, $"terminating on signal {signal}");
-                if (signal != SignalNumber(PosixSignal.SIGQUIT))
-                    generation.Stop(StopGrace);
+                // postfix abort: exit at once, whatever threads the services still run.
+                if (signal == SignalNumber(PosixSignal.SIGQUIT))
+                    Environment.Exit(0);
+                generation.Stop(StopGrace);
                 generation.Listeners.Dispose();
                 generation.Dispose();
                 trigger.Dispose();
