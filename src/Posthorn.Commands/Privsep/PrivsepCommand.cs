@@ -30,6 +30,12 @@ internal static class PrivsepCommand
             return ctx.Usage("privsep [-n threads]");
         using var input = Console.OpenStandardInput();
         using var output = Console.OpenStandardOutput();
+        // A Ctrl-C or a SIGTERM to the whole process group is for the master: the helper ends
+        // when the master closes its pipe, after the last delivery it was given.
+        using var term = System.Runtime.InteropServices.PosixSignalRegistration.Create(
+            System.Runtime.InteropServices.PosixSignal.SIGTERM, c => c.Cancel = true);
+        using var intr = System.Runtime.InteropServices.PosixSignalRegistration.Create(
+            System.Runtime.InteropServices.PosixSignal.SIGINT, c => c.Cancel = true);
         return PrivsepHelper.Run(input, output, threads);
     }
 }
