@@ -64,9 +64,10 @@ internal sealed class LocalCommandDelivery
         head.CopyTo(input, 0);
         delivery.Message.Content.CopyTo(input, head.Length);
 
+        // Without command_execution_directory a command starts where Postfix's daemons work: the queue directory.
         string? cwd = settings.ExecutionDirectory.Length > 0
             ? LocalExpand.Expand(settings.Config, settings.ExecutionDirectory, state, rights, settings.CommandFilter)
-            : null;
+            : settings.Config.Get("queue_directory") is { Length: > 0 } q && Directory.Exists(q) ? q : null;
         var environment = CommandRunner.Environment(settings, env);
         var privsep = _agent.Privileged();
         var result = privsep is not null

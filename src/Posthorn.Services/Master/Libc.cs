@@ -107,6 +107,10 @@ internal static partial class Libc
     [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int chmod(string path, int mode);
 
+    /// <summary>umask(2): the master sets 077 as Postfix's master.c does; children inherit it.</summary>
+    [LibraryImport("libc", EntryPoint = "umask")]
+    public static partial int umask(int mask);
+
     [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int mkfifo(string path, int mode);
 

@@ -50,6 +50,9 @@ public sealed class MasterDaemon
             main = MainConfig.Load(_options.ConfigDirectory);
             master = MasterCfFile.Load(Path.Combine(_options.ConfigDirectory, "master.cf"));
             ImportEnvironment.Apply(main, _options.ConfigDirectory);
+            // As Postfix's master.c: files the mail system makes (mailboxes, Maildirs, what an
+            // alias command writes) are private unless a mode is set explicitly.
+            _ = Libc.umask(Convert.ToInt32("077", 8)); // umask never fails; the old mask is not needed
             queueDirectory = QueueDirectories.Of(main);
             owner = Privileges.MailOwner(main);
             QueueDirectories.Create(queueDirectory, owner, owner is null ? null : UnixAccount.FindGroup(main.Get("setgid_group")));
