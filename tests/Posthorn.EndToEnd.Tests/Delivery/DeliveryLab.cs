@@ -25,15 +25,7 @@ internal sealed class DeliveryLab : IDisposable
     {
         _runAs = runAs;
         SmtpPort = MailSystem.FreePort();
-        var master = $"""
-            {SmtpPort} inet n - n - - smtpd
-            pickup    unix  n       -       n       60      1       pickup
-            cleanup   unix  n       -       n       -       0       cleanup
-            qmgr      unix  n       -       n       300     1       qmgr
-            rewrite   unix  -       -       n       -       -       trivial-rewrite
-            bounce    unix  -       -       n       -       0       bounce
-            defer     unix  -       -       n       -       0       bounce
-            trace     unix  -       -       n       -       0       bounce
+        var master = $"{SmtpPort} inet n - n - - smtpd\n" + MailSystem.QueueServices + """
             error     unix  -       -       n       -       -       error
             retry     unix  -       -       n       -       -       error
             discard   unix  -       -       n       -       -       discard

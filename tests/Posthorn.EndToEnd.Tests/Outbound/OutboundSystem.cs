@@ -23,15 +23,7 @@ internal sealed class OutboundSystem : IDisposable
         _dns = new Dnsmasq(dnsRecords);
         SubmitPort = MailSystem.FreePort();
         RemotePort = remotePort ?? MailSystem.FreePort();
-        var master = $"""
-            {SubmitPort} inet n - n - - smtpd
-            pickup    unix  n       -       n       60      1       pickup
-            cleanup   unix  n       -       n       -       0       cleanup
-            qmgr      unix  n       -       n       300     1       qmgr
-            rewrite   unix  -       -       n       -       -       trivial-rewrite
-            bounce    unix  -       -       n       -       0       bounce
-            defer     unix  -       -       n       -       0       bounce
-            trace     unix  -       -       n       -       0       bounce
+        var master = $"{SubmitPort} inet n - n - - smtpd\n" + MailSystem.QueueServices + """
             smtp      unix  -       -       n       -       -       smtp
             lmtp      unix  -       -       n       -       -       lmtp
             error     unix  -       -       n       -       -       error

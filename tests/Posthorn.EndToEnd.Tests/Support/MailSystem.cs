@@ -13,6 +13,21 @@ namespace Posthorn.EndToEnd.Tests.Support;
 /// </summary>
 public sealed class MailSystem : IDisposable
 {
+    /// <summary>
+    /// The master.cf lines of the queue services every test mail system needs (pickup, cleanup,
+    /// qmgr, trivial-rewrite, bounce/defer/trace), as Postfix's default master.cf has them.
+    /// </summary>
+    public const string QueueServices = """
+        pickup    unix  n       -       n       60      1       pickup
+        cleanup   unix  n       -       n       -       0       cleanup
+        qmgr      unix  n       -       n       300     1       qmgr
+        rewrite   unix  -       -       n       -       -       trivial-rewrite
+        bounce    unix  -       -       n       -       0       bounce
+        defer     unix  -       -       n       -       0       bounce
+        trace     unix  -       -       n       -       0       bounce
+
+        """;
+
     private readonly TempConfig _config;
     private readonly string? _runAs;
 
