@@ -49,7 +49,7 @@ internal sealed class Pop3dConnection : IDisposable
         _settings = settings;
         _log = log;
         _process = process;
-        _stream = new NetworkStream(socket, ownsSocket: true);
+        _stream = new BlockingReadStream(socket, settings.Timeout);
         _output = new BufferedStream(_stream, OutputBufferSize);
         _peer = $"rip={Address(socket.RemoteEndPoint)}, lip={Address(socket.LocalEndPoint)}";
     }
@@ -67,6 +67,17 @@ internal sealed class Pop3dConnection : IDisposable
         Pop3Session? session = null;
         var backend = new Pop3dBackend(_settings);
         string? closeReason = null;
+        // A blocking read does not see the stop signal: closing the socket's receive side ends it.
+        using var onStop = stopping.Register(() =>
+        {
+            try
+            {
+                _socket.Shutdown(SocketShutdown.Receive);
+            }
+            catch (Exception e) when (e is SocketException or ObjectDisposedException)
+            {
+            }
+        });
         try
         {
             if (_settings.WrapperMode && _settings.Tls is not null)
@@ -118,6 +129,11 @@ internal sealed class Pop3dConnection : IDisposable
                         await WriteAsync(Pop3Reply.Err(text), CancellationToken.None);
                         return stopping.IsCancellationRequested ? "Server shutting down" : "Disconnected for inactivity";
                     }
+                }
+                if (status == Pop3LineStatus.NeedMoreData && stopping.IsCancellationRequested)
+                {
+                    await WriteAsync(Pop3Reply.Err("Server shutting down."), CancellationToken.None);
+                    return "Server shutting down";
                 }
                 if (status == Pop3LineStatus.NeedMoreData)
                     return session.State == Pop3State.Transaction ? "Connection closed" : "Disconnected";

@@ -28,11 +28,11 @@ internal sealed class Pop3dService : IMailService
         foreach (var w in settings.Users.Warnings)
             context.Log.Warning(context.ProcessName, w);
         await ConnectionHost.RunAsync(context, context.Listeners,
-            async (Socket s, CancellationToken ct) =>
+            (Socket s, CancellationToken ct) => DedicatedSession.Run(async () =>
             {
                 using var connection = new Pop3dConnection(s, settings, context.Log, context.ProcessName);
                 await connection.RunAsync(ct);
-            },
+            }, "pop3d session"),
             stopping);
     }
 }
