@@ -1,4 +1,3 @@
-using System.Net;
 using System.Text;
 
 namespace Posthorn.Core.Addressing;
@@ -184,11 +183,9 @@ internal static class MailAddressSyntax
             return false;
         var inner = domain[1..^1];
         if (inner.StartsWith("IPv6:", StringComparison.OrdinalIgnoreCase))
-            return IPAddress.TryParse(inner[5..], out var v6)
-                && v6.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6
-                && !inner[5..].Contains('%', StringComparison.Ordinal);
+            return HostAddressSyntax.IsIPv6(inner[5..]);
         if (inner.Length > 0 && char.IsAsciiDigit(inner[0]))
-            return IsIPv4(inner);
+            return HostAddressSyntax.IsIPv4(inner);
         int colon = inner.IndexOf(':', StringComparison.Ordinal);
         if (colon <= 0 || colon == inner.Length - 1)
             return false;
@@ -196,16 +193,5 @@ internal static class MailAddressSyntax
             if (c is < '!' or > '~' or '[' or ']' or '\\')
                 return false;
         return IsDomain(inner[..colon]);
-    }
-
-    private static bool IsIPv4(string s)
-    {
-        var parts = s.Split('.');
-        if (parts.Length != 4)
-            return false;
-        foreach (var p in parts)
-            if (p.Length is 0 or > 3 || !p.All(char.IsAsciiDigit) || int.Parse(p, System.Globalization.CultureInfo.InvariantCulture) > 255)
-                return false;
-        return true;
     }
 }

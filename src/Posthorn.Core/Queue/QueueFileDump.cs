@@ -51,12 +51,13 @@ public static class QueueFileDump
             var records = QueueFileReader.EnumerateRecords(stream, (s, why) => (status, problem) = (s, why)).ToList();
             int extracted = records.FindIndex(r => r.RecordType == RecordType.Extracted);
             var moved = extracted < 0 ? [] : records.Skip(extracted + 1).Where(IsRecipientRecord).ToList();
+            var movedOffsets = moved.Select(m => m.Offset).ToHashSet();
             foreach (var record in records)
             {
                 if (moved.Count > 0 && record.RecordType == RecordType.Message && env)
                     foreach (var m in moved)
                         output.WriteLine($"{(showOffsets ? $"{m.Offset,9} " : "")}{Name(m)}: {Value(m, zone)}");
-                if (moved.Count > 0 && IsRecipientRecord(record) && moved.Contains(record))
+                if (movedOffsets.Contains(record.Offset))
                     continue;
                 if (inContent && record.RecordType != RecordType.Content)
                 {

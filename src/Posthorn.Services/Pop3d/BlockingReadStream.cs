@@ -16,7 +16,8 @@ internal sealed class BlockingReadStream : Stream
 
     public BlockingReadStream(Socket socket, TimeSpan readTimeout)
     {
-        socket.ReceiveTimeout = readTimeout <= TimeSpan.Zero || readTimeout.TotalMilliseconds >= int.MaxValue
+        // The same bound on writes: a client that stops reading must not hold its thread forever.
+        socket.ReceiveTimeout = socket.SendTimeout = readTimeout <= TimeSpan.Zero || readTimeout.TotalMilliseconds >= int.MaxValue
             ? 0 : (int)Math.Max(1, readTimeout.TotalMilliseconds);
         _inner = new NetworkStream(socket, ownsSocket: true);
     }
@@ -88,7 +89,12 @@ internal sealed class BlockingReadStream : Stream
     }
 }
 
-/// <summary>Runs one session's async code on a thread of its own and completes when it ends.</summary>
+/// <summary>
+/// Runs one session's async code on a thread of its own and completes when it ends. The thread
+/// is the session's synchronization context: continuations of awaits that do not complete at
+/// once (the login failure delay, a TLS handshake timer, the commit at QUIT) come back to it, so a
+/// blocking read never ties up a thread-pool thread.
+/// </summary>
 internal static class DedicatedSession
 {
     public static Task Run(Func<Task> session, string name)
@@ -96,9 +102,13 @@ internal static class DedicatedSession
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var thread = new Thread(() =>
         {
+            using var context = new SessionContext();
+            SynchronizationContext.SetSynchronizationContext(context);
             try
             {
-                session().GetAwaiter().GetResult();
+                var task = session();
+                context.RunUntil(task);
+                task.GetAwaiter().GetResult();
                 done.TrySetResult();
             }
 #pragma warning disable CA1031 // handed to the awaiting accept loop, which logs it
@@ -114,5 +124,37 @@ internal static class DedicatedSession
         };
         thread.Start();
         return done.Task;
+    }
+
+    /// <summary>A queue of continuations pumped by the session's thread until the session ends.</summary>
+    private sealed class SessionContext : SynchronizationContext, IDisposable
+    {
+        private readonly System.Collections.Concurrent.BlockingCollection<(SendOrPostCallback Callback, object? State)> _queue = new();
+
+        public override void Post(SendOrPostCallback d, object? state)
+        {
+            try
+            {
+                _queue.Add((d, state));
+            }
+            catch (Exception e) when (e is InvalidOperationException or ObjectDisposedException)
+            {
+                // The session is over; a late continuation runs on the pool.
+                ThreadPool.QueueUserWorkItem(_ => d(state));
+            }
+        }
+
+        public override void Send(SendOrPostCallback d, object? state) => throw new NotSupportedException();
+
+        public override SynchronizationContext CreateCopy() => this;
+
+        public void RunUntil(Task task)
+        {
+            task.ContinueWith(_ => _queue.CompleteAdding(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            foreach (var (callback, state) in _queue.GetConsumingEnumerable())
+                callback(state);
+        }
+
+        public void Dispose() => _queue.Dispose();
     }
 }

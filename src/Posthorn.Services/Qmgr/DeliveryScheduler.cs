@@ -285,7 +285,7 @@ internal sealed class RecipientOrder : IComparer<ScheduledRecipient>
             return ax < 0 ? 1 : -1;
         if (ax >= 0)
         {
-            int d = string.Compare(x.Address[ax..], y.Address[ay..], StringComparison.OrdinalIgnoreCase);
+            int d = x.Address.AsSpan(ax).CompareTo(y.Address.AsSpan(ay), StringComparison.OrdinalIgnoreCase);
             if (d != 0)
                 return d;
         }
